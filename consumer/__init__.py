@@ -1,0 +1,1 @@
+"""copydesk's enrichment consumer: product events in, grounded description drafts out."""

@@ -1,0 +1,58 @@
+"""`copydesk`: the consumer side's command line.
+
+Each subcommand is a pydantic-settings class, so `copydesk serve --help` lists every option
+with its default, and each option is also a COPYDESK_* environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from consumer.commands import Command, dispatch
+from consumer.settings import BrokerSettings, PrepareSettings
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def run_broker(settings: BrokerSettings) -> None:
+    """Run the embedded broker in the foreground until SIGTERM / Ctrl-C."""
+    from consumer.broker import EmbeddedBroker
+
+    broker = EmbeddedBroker(port=settings.port, cert=settings.cert, key=settings.key)
+    broker.start(create=settings.create_topics)
+    print(f"copydesk broker ready on {broker.bootstrap_servers} (Ctrl-C or SIGTERM to stop)", flush=True)
+    stop = {"now": False}
+
+    def request_stop(*_):
+        stop["now"] = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    while not stop["now"] and broker.process.poll() is None:
+        time.sleep(0.2)
+    broker.stop()
+    print("copydesk broker stopped", flush=True)
+
+
+def run_prepare(settings: PrepareSettings) -> None:
+    from consumer.base_model import prepare_base_model
+
+    prepared = prepare_base_model(settings.cache_dir, force=settings.force)
+    state = "prepared" if prepared.prepared_now else "already prepared"
+    print(f"{state}: {prepared.path} (weights sha256 {prepared.weights_sha256}) in {prepared.seconds:.1f}s")
+
+
+COMMANDS: dict[str, Command] = {
+    "broker": Command(BrokerSettings, run_broker, "Run the embedded Kafka-protocol broker (Tansu) on 127.0.0.1."),
+    "model prepare": Command(PrepareSettings, run_prepare, "Convert the packaged base model to safetensors, once."),
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    dispatch("copydesk", COMMANDS, argv)
+
+
+if __name__ == "__main__":
+    main()

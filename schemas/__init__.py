@@ -1,0 +1,29 @@
+"""copydesk's event contracts and topic layout, shared by the consumer and the trainer."""
+
+from schemas.errors import describe_validation_error
+from schemas.events import (
+    SCHEMA_VERSION,
+    CheckResult,
+    DeadLetter,
+    DescriptionApproved,
+    DescriptionGenerated,
+    ModelPublished,
+    OffsetRange,
+    Product,
+    ProductEvent,
+    Timings,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "CheckResult",
+    "DeadLetter",
+    "DescriptionApproved",
+    "DescriptionGenerated",
+    "ModelPublished",
+    "OffsetRange",
+    "Product",
+    "ProductEvent",
+    "Timings",
+    "describe_validation_error",
+]

@@ -1,0 +1,76 @@
+"""The one prompt builder: the consumer serves with it and the trainer trains with it.
+
+Keeping it here, beside the contracts, is what prevents train/serve skew: a fine-tuned model
+only writes well for the exact prompt layout it was trained on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from schemas.events import Product
+
+SYSTEM_PROMPT = (
+    "You write product descriptions for an online shop. State only facts given in the product "
+    "data. Never invent numbers, sizes, materials or specifications. No HTML, links or contact details."
+)
+
+DEFAULT_MAX_CHARS = 600
+"""Used when the event does not say how long the target field may be."""
+
+
+def format_value(value: object) -> str:
+    """Attribute values as a person would read them: lists joined, booleans as yes/no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def product_facts(product: Product) -> str:
+    """The product data block of the prompt, one fact per line, in a stable order."""
+    lines = [f"Title: {product.title}"]
+    if product.brand:
+        lines.append(f"Brand: {product.brand}")
+    if product.category:
+        lines.append(f"Category: {product.category}")
+    for name in sorted(product.attributes):
+        lines.append(f"- {name}: {format_value(product.attributes[name])}")
+    return "\n".join(lines)
+
+
+def build_messages(product: Product, locale: str = "en_US") -> list[dict[str, str]]:
+    """Chat messages for one product; render them with the tokenizer's chat template."""
+    max_chars = product.max_chars or DEFAULT_MAX_CHARS
+    instructions = [f"Language: {locale}.", f"At most {max_chars} characters."]
+    if product.tone:
+        instructions.append(f"Tone: {product.tone}.")
+    if product.keywords:
+        instructions.append(f"Mention: {', '.join(product.keywords)}.")
+    user = f"{product_facts(product)}\n\nWrite the product description. {' '.join(instructions)}"
+    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+
+
+def prompt_inputs(product: Product, locale: str, channel: str) -> dict:
+    """Exactly the fields the prompt reads; if none of these changed, a new draft is pointless."""
+    return {
+        "title": product.title,
+        "category": product.category,
+        "brand": product.brand,
+        "attributes": product.attributes,
+        "tone": product.tone,
+        "keywords": product.keywords,
+        "max_chars": product.max_chars,
+        "locale": locale,
+        "channel": channel,
+    }
+
+
+def input_hash(product: Product, locale: str, channel: str) -> str:
+    """sha256 of the canonical JSON of the prompt inputs (stable across key order)."""
+    canonical = json.dumps(prompt_inputs(product, locale, channel), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()

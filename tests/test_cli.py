@@ -1,0 +1,36 @@
+"""Both console scripts explain themselves and reject unknown commands."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "import sys; from {} import main; main(sys.argv[1:])".format(args[0]), *args[1:]],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_copydesk_help_lists_commands():
+    result = run("consumer.cli", "--help")
+    assert result.returncode == 0
+    for command in ("broker", "model prepare"):
+        assert command in result.stdout
+
+
+def test_subcommand_help_names_flags_and_env_vars():
+    result = run("consumer.cli", "broker", "--help")
+    assert result.returncode == 0
+    assert "--port" in result.stdout and "COPYDESK_" in result.stdout
+
+
+def test_unknown_command_exits_2():
+    result = run("consumer.cli", "frobnicate")
+    assert result.returncode == 2
+    assert "unknown command" in result.stderr
+
+
+def test_trainer_help():
+    result = run("trainer.cli", "--help")
+    assert result.returncode == 0
+    assert "copydesk-trainer" in result.stdout

@@ -1,0 +1,1 @@
+"""copydesk's trainer: fine-tunes, evaluates and promotes the description model."""
