@@ -11,7 +11,7 @@ import signal
 import time
 
 from consumer.commands import Command, dispatch
-from consumer.settings import BrokerSettings, PrepareSettings
+from consumer.settings import BrokerSettings, DemoSettings, PrepareSettings, ServeSettings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -44,7 +44,21 @@ def run_prepare(settings: PrepareSettings) -> None:
     print(f"{state}: {prepared.path} (weights sha256 {prepared.weights_sha256}) in {prepared.seconds:.1f}s")
 
 
+def run_serve(settings: ServeSettings) -> int:
+    from consumer.serve import run_serve as serve
+
+    return serve(settings)
+
+
+def run_demo(settings: DemoSettings) -> int:
+    from consumer.demo import run_demo as demo
+
+    return demo(settings)
+
+
 COMMANDS: dict[str, Command] = {
+    "serve": Command(ServeSettings, run_serve, "Enrich product events into description drafts (the consumer)."),
+    "demo": Command(DemoSettings, run_demo, "Broker + model + consumer + sample events on the embedded default."),
     "broker": Command(BrokerSettings, run_broker, "Run the embedded Kafka-protocol broker (Tansu) on 127.0.0.1."),
     "model prepare": Command(PrepareSettings, run_prepare, "Convert the packaged base model to safetensors, once."),
 }

@@ -24,7 +24,9 @@ def _scrub_secrets(_, __, event_dict: dict) -> dict:
 def configure_logging(level: str = "info", stream=None) -> None:
     """JSON to stderr (stdout stays free for a command's own output, e.g. `adapt`)."""
     logging.basicConfig(level=level.upper(), stream=stream or sys.stderr, format="%(message)s")
-    for noisy in ("kafka", "transformers", "urllib3", "httpx"):
+    # kafka-python logs every reconnect attempt at WARNING/ERROR; our own log says what matters.
+    logging.getLogger("kafka").setLevel(logging.CRITICAL if level != "debug" else logging.INFO)
+    for noisy in ("transformers", "urllib3", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING if level != "debug" else logging.INFO)
     structlog.configure(
         processors=[

@@ -87,9 +87,38 @@ class PrepareSettings(CopydeskSettings):
     force: bool = Field(False, description="Prepare again even when a valid prepared model exists.")
 
 
-TOPIC_DEFAULTS = {
-    "input_topic": topics.PRODUCT_EVENTS,
-    "output_topic": topics.DESCRIPTIONS,
-    "dead_letter_topic": topics.DEAD_LETTER,
-    "models_topic": topics.MODELS,
-}
+class ModelSettings(CopydeskSettings):
+    """Which model generates, where, and how long it may write."""
+
+    model: str = Field("default", description="'default' (shipped adapter), 'base' (zero-shot) or an adapter folder.")
+    device: str = Field("auto", description="'auto' (CUDA when present), 'cpu', 'cuda', 'cuda:1', ...")
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        "auto", description="'auto': bf16 on CUDA, fp32 on CPU (faster here, and batch-invariant)."
+    )
+    max_new_tokens: int = Field(192, ge=8, le=2048, description="Upper bound of new tokens per description.")
+
+
+class ServeSettings(KafkaSettings, ModelSettings):
+    """`copydesk serve`: the enrichment consumer."""
+
+    input_topic: str = Field(topics.PRODUCT_EVENTS, description="Topic of ProductEvents to enrich.")
+    output_topic: str = Field(topics.DESCRIPTIONS, description="Topic the drafts are published to.")
+    dead_letter_topic: str = Field(topics.DEAD_LETTER, description="Topic for records that cannot be processed.")
+    models_topic: str = Field(topics.MODELS, description="Topic of ModelPublished events (hot swap).")
+    group_id: str = Field(topics.CONSUMER_GROUP, description="Consumer group of all replicas.")
+    max_batch_size: int = Field(16, ge=1, le=1024, description="Most events generated together.")
+    max_wait_ms: int = Field(200, ge=0, description="Longest an event waits for its batch to fill.")
+    poll_timeout_ms: int = Field(500, ge=10, description="Poll timeout when nothing is waiting.")
+    health_port: int = Field(8080, ge=0, description="Port of /healthz, /readyz and /metrics (0: off).")
+
+
+class DemoSettings(ModelSettings):
+    """`copydesk demo`: broker + model + consumer + sample events, then a summary."""
+
+    products: int | None = Field(None, ge=1, description="How many products to send (default: all of the sample).")
+    catalog: Path | None = Field(None, description="JSONL rows shaped like ../shared/data/catalog (default: built-in sample).")
+    output: Path = Field(Path("out/demo-drafts.jsonl"), description="Where every output event is written (JSONL).")
+    max_batch_size: int = Field(8, ge=1, le=1024, description="Most events generated together.")
+    max_wait_ms: int = Field(500, ge=0, description="Longest an event waits for its batch to fill.")
+    edge_cases: bool = Field(True, description="Add a malformed record, a locked description and a duplicate.")
+    log_level: Literal["debug", "info", "warning", "error"] = Field("warning", description="JSON log level (the demo prints its own lines).")

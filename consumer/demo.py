@@ -1,0 +1,161 @@
+"""`copydesk demo`: the whole serving path on the embedded default, with nothing to configure.
+
+Starts the embedded broker, prepares and loads the model, runs the real consumer (the same
+EnrichmentService that `copydesk serve` runs) in a thread, publishes product events as a PIM
+would, and prints each draft as it arrives. The built-in sample also carries one malformed
+record, one locked description and one duplicate, so the summary shows every path.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from tqdm import tqdm
+
+from consumer.broker import EmbeddedBroker
+from consumer.serve import load_generator
+from consumer.service import EnrichmentService, ServiceConfig
+from consumer.settings import DemoSettings
+from schemas import topics
+from schemas.catalog import event_from_row, read_rows
+
+SAMPLE = Path(__file__).parent / "data" / "sample_products.jsonl"
+TIMEOUT_SECONDS = 1800
+
+
+def build_records(settings: DemoSettings) -> list[tuple[bytes | None, bytes]]:
+    """(key, value) pairs to publish: one event per product, plus the edge cases."""
+    rows = read_rows(settings.catalog or SAMPLE, settings.products)
+    events = [event_from_row(row, source="copydesk-demo") for row in rows]
+    records = [(event["product_id"].encode(), json.dumps(event).encode()) for event in events]
+    if settings.edge_cases and events:
+        locked = json.loads(json.dumps(events[0]))
+        locked.update(event_id=str(uuid.uuid4()), product_id=f"{locked['product_id']}-locked", sequence=1)
+        locked["product"].update(description="Written by our copy team.", description_origin="human", description_locked=True)
+        records.append((locked["product_id"].encode(), json.dumps(locked).encode()))
+        records.append(records[0])  # the same event delivered twice, as at-least-once producers do
+        records.append((b"demo-broken", b'{"event_id": "broken", "product": '))  # truncated JSON
+    return records
+
+
+def occurred_times(records: list[tuple[bytes | None, bytes]]) -> dict[str, datetime]:
+    """event_id -> occurred_at of every well-formed record, for end-to-end latency."""
+    times = {}
+    for _, value in records:
+        try:
+            event = json.loads(value)
+            times[event["event_id"]] = datetime.fromisoformat(event["occurred_at"])
+        except (ValueError, KeyError):
+            continue
+    return times
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def run_demo(settings: DemoSettings) -> int:
+    wall_started = time.perf_counter()
+    settings.output.parent.mkdir(parents=True, exist_ok=True)
+    with EmbeddedBroker() as broker:
+        print(f"broker: Tansu on {broker.bootstrap_servers}")
+        generator = load_generator(settings)
+        print(f"model: {generator.version} on {generator.device}")
+        client = broker.client_config
+        config = ServiceConfig(
+            input_topic=topics.PRODUCT_EVENTS,
+            output_topic=topics.DESCRIPTIONS,
+            dead_letter_topic=topics.DEAD_LETTER,
+            group_id=topics.CONSUMER_GROUP,
+            max_batch_size=settings.max_batch_size,
+            max_wait_ms=settings.max_wait_ms,
+            session_timeout_ms=6000,
+            heartbeat_interval_ms=2000,
+        )
+        service = EnrichmentService(config, client, generator)
+        worker = threading.Thread(target=service.run, name="consumer", daemon=True)
+        worker.start()
+
+        outputs = KafkaConsumer(**client, group_id=None, enable_auto_commit=False)
+        partitions = [
+            TopicPartition(topic, p) for topic in (topics.DESCRIPTIONS, topics.DEAD_LETTER) for p in outputs.partitions_for_topic(topic)
+        ]
+        outputs.assign(partitions)
+        outputs.seek_to_beginning(*partitions)
+
+        records = build_records(settings)
+        occurred_at = occurred_times(records)
+        producer = KafkaProducer(**client, acks="all", enable_idempotence=True)
+        produced_at = time.perf_counter()
+        for key, value in records:
+            producer.send(topics.PRODUCT_EVENTS, key=key, value=value)
+        producer.flush()
+        producer.close()
+        print(f"published {len(records)} records to {topics.PRODUCT_EVENTS}")
+
+        received: list[dict] = []
+        latencies: list[float] = []
+        last_draft_at = produced_at
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        with open(settings.output, "w", encoding="utf-8") as sink, tqdm(
+            total=len(records), unit="event", desc="enriching", mininterval=1.0
+        ) as bar:
+            while time.monotonic() < deadline:
+                for batch in outputs.poll(timeout_ms=300).values():
+                    for record in batch:
+                        document = json.loads(record.value)
+                        document["_topic"] = record.topic
+                        received.append(document)
+                        sink.write(json.dumps(document) + "\n")
+                        if record.topic == topics.DESCRIPTIONS:
+                            last_draft_at = time.perf_counter()
+                            occurred = occurred_at[document["causation_id"]]
+                            latencies.append((datetime.now(UTC) - occurred).total_seconds())
+                            mark = "✓" if document["status"] == "draft" else "⚠ needs_review"
+                            bar.write(f"\n[{mark}] {document['product_id']}: {document['description']}")
+                        else:
+                            bar.write(f"\n[dead letter] {document['error_type']}: {document['error_message'][:120]}")
+                if bar.n != service.stats.accounted:
+                    bar.update(service.stats.accounted - bar.n)
+                drafts_seen = sum(1 for d in received if d["_topic"] == topics.DESCRIPTIONS)
+                letters_seen = len(received) - drafts_seen
+                stats = service.stats
+                if stats.accounted >= len(records) and drafts_seen >= stats.drafts + stats.needs_review and letters_seen >= stats.dead_lettered:
+                    break
+        service.stop()
+        worker.join(timeout=120)
+        outputs.close()
+
+    stats = service.stats
+    generated = stats.drafts + stats.needs_review
+    span = max(last_draft_at - produced_at, 1e-9)
+    summary = {
+        "records": len(records),
+        "drafts": stats.drafts,
+        "needs_review": stats.needs_review,
+        "skipped": stats.skipped,
+        "dead_lettered": stats.dead_lettered,
+        "latency_p50_seconds": round(percentile(latencies, 0.5), 2),
+        "latency_p95_seconds": round(percentile(latencies, 0.95), 2),
+        "descriptions_per_second": round(generated / span, 3),
+        "model_version": generator.version,
+        "wall_seconds": round(time.perf_counter() - wall_started, 1),
+        "output": str(settings.output),
+    }
+    print(
+        f"\nsummary: {stats.drafts} drafts, {stats.needs_review} needs_review, {stats.skipped} skipped, "
+        f"{stats.dead_lettered} dead-lettered | end-to-end p50 {summary['latency_p50_seconds']}s "
+        f"p95 {summary['latency_p95_seconds']}s | {summary['descriptions_per_second']} descriptions/s"
+    )
+    print(json.dumps(summary))
+    return 0 if stats.accounted >= len(records) else 1

@@ -1,0 +1,192 @@
+"""The resident model: batched, grounded, deterministic generation of description drafts.
+
+Loaded once per process and kept on the device. One call writes a whole batch: prompts are
+left-padded so every row's next token sits in the same column and the KV cache is shared,
+decoding is greedy (a redelivered event gets the same text), numbers are constrained to the
+product data while decoding, and each row stops on its own token budget derived from the
+field's max_chars. Rows that fail a guard get one retry with stronger anti-repetition settings;
+a row that fails twice is published as needs_review, never as a clean draft.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import torch  # noqa: E402
+from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessorList, StoppingCriteria, StoppingCriteriaList  # noqa: E402
+
+from consumer.grounding import NumberGroundingProcessor, allowed_numbers  # noqa: E402
+from consumer.guards import GuardReport, check_description  # noqa: E402
+from schemas.events import CheckResult, Product  # noqa: E402
+from schemas.prompt import DEFAULT_MAX_CHARS, build_messages  # noqa: E402
+
+CHARS_PER_TOKEN = 3.2
+"""Conservative for English product copy, so a budget rarely ends before the field is full."""
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """One attempt's decoding settings; all greedy, so the same input gives the same text."""
+
+    repetition_penalty: float = 1.1
+    no_repeat_ngram_size: int = 0
+
+
+FIRST_ATTEMPT = Decoding()
+RETRY = Decoding(repetition_penalty=1.3, no_repeat_ngram_size=3)
+
+
+@dataclass(frozen=True)
+class Request:
+    product: Product
+    locale: str = "en_US"
+
+    @property
+    def max_chars(self) -> int:
+        return self.product.max_chars or DEFAULT_MAX_CHARS
+
+
+@dataclass
+class Draft:
+    text: str
+    status: str
+    checks: list[CheckResult]
+    attempts: int
+    new_tokens: int
+    raw_text: str = ""
+    reasons: list[str] = field(default_factory=list)
+
+
+class PerRowBudget(StoppingCriteria):
+    """Stop each row at its own token budget (a 200-char field needs fewer tokens than 1,000)."""
+
+    def __init__(self, prompt_length: int, budgets: torch.Tensor):
+        self.prompt_length = prompt_length
+        self.budgets = budgets
+
+    def __call__(self, input_ids: torch.LongTensor, scores, **kwargs) -> torch.BoolTensor:
+        generated = input_ids.shape[1] - self.prompt_length
+        return torch.full((input_ids.shape[0],), generated, device=input_ids.device) >= self.budgets
+
+
+def pick_device(device: str = "auto") -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def pick_dtype(device: torch.device, dtype: str = "auto") -> torch.dtype:
+    """bf16 on CUDA. On CPU fp32: measured here, bf16 generation was 2.2x slower than fp32 and
+    bf16 batched greedy text differed from unbatched, which would break redelivery determinism."""
+    if dtype != "auto":
+        return getattr(torch, dtype)
+    return torch.bfloat16 if device.type == "cuda" else torch.float32
+
+
+def adapter_version(adapter_dir: Path) -> str:
+    card = adapter_dir / "model_card.json"
+    if card.is_file():
+        return json.loads(card.read_text())["model_version"]
+    return adapter_dir.name
+
+
+class Generator:
+    """A loaded model plus everything needed to turn product data into guarded drafts."""
+
+    def __init__(self, model, tokenizer, version: str, device: torch.device, max_new_tokens: int = 192):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.version = version
+        self.device = device
+        self.max_new_tokens = max_new_tokens
+
+    @classmethod
+    def load(
+        cls,
+        base_dir: Path,
+        adapter_dir: Path | None = None,
+        device: str = "auto",
+        dtype: str = "auto",
+        max_new_tokens: int = 192,
+    ) -> Generator:
+        torch_device = pick_device(device)
+        torch_dtype = pick_dtype(torch_device, dtype)
+        tokenizer = AutoTokenizer.from_pretrained(base_dir)
+        tokenizer.padding_side = "left"
+        model = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch_dtype)
+        base_manifest = json.loads((base_dir / "copydesk-base.json").read_text()) if (base_dir / "copydesk-base.json").is_file() else {}
+        version = f"base-{base_manifest.get('weights_sha256', 'unknown')[:12]}"
+        if adapter_dir is not None:
+            from peft import PeftModel
+
+            # Merged into the base weights: serving pays no adapter overhead per token.
+            model = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
+            version = adapter_version(adapter_dir)
+        model.to(torch_device).eval()
+        model.generation_config.pad_token_id = tokenizer.pad_token_id
+        return cls(model, tokenizer, version, torch_device, max_new_tokens)
+
+    def token_budget(self, max_chars: int) -> int:
+        return min(self.max_new_tokens, math.ceil(max_chars / CHARS_PER_TOKEN) + 8)
+
+    def render_prompts(self, requests: list[Request]) -> list[str]:
+        return [
+            self.tokenizer.apply_chat_template(build_messages(r.product, r.locale), add_generation_prompt=True, tokenize=False)
+            for r in requests
+        ]
+
+    @torch.inference_mode()
+    def generate_texts(self, requests: list[Request], decoding: Decoding = FIRST_ATTEMPT, budgets: list[int] | None = None) -> list[tuple[str, int]]:
+        """Raw model text and new-token count for each request, in one batched generate()."""
+        encoded = self.tokenizer(self.render_prompts(requests), return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
+        budgets = budgets or [self.token_budget(r.max_chars) for r in requests]
+        prompt_length = encoded["input_ids"].shape[1]
+        grounding = NumberGroundingProcessor(self.tokenizer, [allowed_numbers(r.product) for r in requests])
+        output = self.model.generate(
+            **encoded,
+            do_sample=False,
+            max_new_tokens=max(budgets),
+            repetition_penalty=decoding.repetition_penalty,
+            no_repeat_ngram_size=decoding.no_repeat_ngram_size,
+            logits_processor=LogitsProcessorList([grounding]),
+            stopping_criteria=StoppingCriteriaList([PerRowBudget(prompt_length, torch.tensor(budgets, device=self.device))]),
+            pad_token_id=self.tokenizer.pad_token_id,
+        )
+        results = []
+        for row in output[:, prompt_length:]:
+            tokens = row[row != self.tokenizer.pad_token_id]
+            results.append((self.tokenizer.decode(tokens, skip_special_tokens=True), int(tokens.numel())))
+        return results
+
+    def write(self, requests: list[Request]) -> list[Draft]:
+        """Generate, guard, retry the failures once, and mark what still fails as needs_review."""
+        drafts: list[Draft | None] = [None] * len(requests)
+        pending = list(range(len(requests)))
+        tokens_used = [0] * len(requests)
+        last_report: dict[int, tuple[GuardReport, str]] = {}
+        for attempt, decoding in enumerate((FIRST_ATTEMPT, RETRY), start=1):
+            if not pending:
+                break
+            texts = self.generate_texts([requests[i] for i in pending], decoding)
+            still_failing = []
+            for index, (raw, new_tokens) in zip(pending, texts):
+                tokens_used[index] += new_tokens
+                report = check_description(raw, requests[index].product, requests[index].max_chars)
+                last_report[index] = (report, raw)
+                if report.passed:
+                    drafts[index] = Draft(report.text, "draft", report.checks, attempt, tokens_used[index], raw)
+                else:
+                    still_failing.append(index)
+            pending = still_failing
+        for index in pending:
+            report, raw = last_report[index]
+            reasons = [f"{check.name}: {check.reason}" for check in report.failures]
+            drafts[index] = Draft(report.text, "needs_review", report.checks, 2, tokens_used[index], raw, reasons)
+        return drafts  # type: ignore[return-value]
+

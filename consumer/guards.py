@@ -1,0 +1,129 @@
+"""Post-generation guards: a draft is clean only when every check passes.
+
+The decoder already cannot write an ungrounded number (grounding.py); these checks catch
+what a logits processor can't see: a wrong unit next to a right number, an invented model or
+brand name, a loop, markup or contact details, and text that does not fit the field. The
+evaluator runs the very same functions, so its scores describe what the service publishes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from schemas.events import CheckResult, Product
+from consumer.grounding import NUMBER, allowed_numbers, fact_text
+
+UNITS = (
+    "mm|cm|m|km|in|inch|inches|ft|g|kg|mg|lb|lbs|oz|ml|l|cl|dl|w|kw|v|mah|ah|wh|kwh|hz|khz|mhz|ghz|"
+    "gb|tb|mb|kb|mp|px|dpi|ppm|rpm|db|°c|°f|c|f|%|pcs|pieces|pack|yrs|years|months|hours|h|min|s|sec"
+)
+NUMBER_WITH_UNIT = re.compile(rf"(\d+(?:[.,]\d+)*)\s?({UNITS})\b", re.IGNORECASE)
+BRAND_LIKE = re.compile(
+    r"\b(?:[A-Za-z]*[a-z][A-Z][A-Za-z]*|[A-Z]{2,}[A-Za-z]*|[A-Za-z]+\d+[A-Za-z\d-]*|\d+[A-Za-z]+[A-Za-z\d-]*)\b|\S+[™®]"
+)
+HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|&[a-z]+;")
+URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|io|shop|store|de|fr|co\.uk)\b", re.IGNORECASE)
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+PHONE = re.compile(r"(?:\+\d[\d\s().-]{7,}\d|\(\d{2,4}\)\s?\d[\d\s-]{5,}\d|\b\d{3}[-.\s]\d{3}[-.\s]\d{4}\b)")
+SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+MIN_DESCRIPTION_CHARS = 20
+
+
+@dataclass
+class GuardReport:
+    text: str
+    checks: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+    @property
+    def failures(self) -> list[CheckResult]:
+        return [check for check in self.checks if not check.passed]
+
+
+def trim_to_sentences(text: str, max_chars: int) -> str:
+    """The longest prefix that ends a full sentence and fits max_chars ('' if none does).
+
+    Whitespace is normalised inside lines; paragraph breaks are kept.
+    """
+    lines = (" ".join(line.split()) for line in text.strip().splitlines())
+    text = "\n".join(line for line in lines if line)
+    # +1 so that a sentence ending exactly at max_chars still sees the space after it
+    ends = [match.end() for match in SENTENCE_END.finditer(text[: max_chars + 1]) if match.end() <= max_chars]
+    return text[: ends[-1]].strip() if ends else ""
+
+
+def ungrounded_terms(text: str, product: Product) -> list[str]:
+    """Numbers, number+unit pairs and brand-like names in text that the product data lacks."""
+    facts = fact_text(product)
+    facts_lower = facts.lower().replace("_", " ")
+    numbers = allowed_numbers(product)
+    problems: list[str] = []
+    for number in NUMBER.findall(text):
+        if number.rstrip(".,") not in numbers:
+            problems.append(number)
+    units_in_facts: dict[str, set[str]] = {}
+    for number, unit in NUMBER_WITH_UNIT.findall(facts):
+        units_in_facts.setdefault(number, set()).add(unit.lower())
+    for number, unit in NUMBER_WITH_UNIT.findall(text):
+        unit = unit.lower()
+        if number not in numbers:
+            continue  # already reported as a number
+        known_units = units_in_facts.get(number)
+        if known_units is not None:
+            grounded = unit in known_units  # "750 ml" in the data: "750 l" is a wrong unit
+        else:
+            grounded = re.search(rf"(?<![a-z]){re.escape(unit)}(?![a-z])", facts_lower) is not None
+        if not grounded:
+            problems.append(f"{number} {unit}")
+    for match in BRAND_LIKE.finditer(text):
+        term = match.group(0).rstrip("™®")
+        if term.lower() not in facts_lower:
+            problems.append(term)
+    return list(dict.fromkeys(problems))
+
+
+def repeated_ngram(text: str, n: int = 4, times: int = 3) -> str | None:
+    """The first word n-gram that occurs `times` or more (a decoding loop), else None."""
+    words = re.findall(r"\w+", text.lower())
+    counts = Counter(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+    for gram, count in counts.items():
+        if count >= times:
+            return " ".join(gram)
+    return None
+
+
+def markup_found(text: str) -> list[str]:
+    found = []
+    for name, pattern in (("html", HTML), ("url", URL), ("email", EMAIL), ("phone", PHONE)):
+        match = pattern.search(text)
+        if match:
+            found.append(f"{name} {match.group(0)!r}")
+    return found
+
+
+def check_description(raw_text: str, product: Product, max_chars: int) -> GuardReport:
+    """Trim to whole sentences within max_chars, then run every check on what would be published."""
+    text = trim_to_sentences(raw_text, max_chars)
+    checks: list[CheckResult] = []
+    if len(text) < MIN_DESCRIPTION_CHARS:
+        checks.append(CheckResult(name="empty", passed=False, reason=f"no full sentence within {max_chars} characters"))
+        text = text or raw_text.strip()[:max_chars]
+    else:
+        checks.append(CheckResult(name="empty", passed=True))
+    checks.append(
+        CheckResult(name="length", passed=len(text) <= max_chars, reason=None if len(text) <= max_chars else f"{len(text)} > {max_chars} characters")
+    )
+    invented = ungrounded_terms(text, product)
+    checks.append(
+        CheckResult(name="grounding", passed=not invented, reason=f"not in the product data: {', '.join(invented[:10])}" if invented else None)
+    )
+    loop = repeated_ngram(text)
+    checks.append(CheckResult(name="loops", passed=loop is None, reason=f"repeated 3+ times: {loop!r}" if loop else None))
+    markup = markup_found(text)
+    checks.append(CheckResult(name="markup", passed=not markup, reason="; ".join(markup) if markup else None))
+    return GuardReport(text=text, checks=checks)

@@ -1,0 +1,33 @@
+"""Prometheus metrics, named by the Prometheus guide: copydesk_ prefix, base units, _total."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+# Generation on CPU takes seconds to minutes per batch, on a GPU tens of milliseconds:
+# the buckets cover both so one dashboard serves either deployment.
+LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600)
+
+EVENTS_CONSUMED = Counter("copydesk_events_consumed_total", "Records read from the input topics.", ["event_type"])
+DRAFTS_PUBLISHED = Counter("copydesk_drafts_published_total", "DescriptionGenerated events published.", ["status"])
+EVENTS_SKIPPED = Counter("copydesk_events_skipped_total", "Valid events that needed no draft.", ["reason"])
+DEAD_LETTERS = Counter("copydesk_dead_letters_total", "Records sent to the dead-letter topic.", ["reason"])
+GUARD_FAILURES = Counter("copydesk_guard_failures_total", "Guard checks that failed, per attempt.", ["check"])
+GENERATED_TOKENS = Counter("copydesk_generated_tokens_total", "New tokens generated, retries included.")
+END_TO_END_LATENCY = Histogram(
+    "copydesk_end_to_end_latency_seconds", "From the event's occurred_at to its draft being published.", buckets=LATENCY_BUCKETS
+)
+GENERATION_LATENCY = Histogram(
+    "copydesk_generation_latency_seconds", "Wall time of one batch's generation, retries included.", buckets=LATENCY_BUCKETS
+)
+BATCH_SIZE = Histogram("copydesk_batch_size", "Events per generation batch.", buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512))
+CONSUMER_LAG = Gauge("copydesk_consumer_lag_records", "High-water mark minus committed offset.", ["topic", "partition"])
+MODEL_LOAD_SECONDS = Gauge("copydesk_model_load_seconds", "Seconds the last model load took.")
+MODEL_LOAD_FAILURES = Counter("copydesk_model_load_failures_total", "Model versions refused or failed to load.", ["reason"])
+MODEL_INFO = Gauge("copydesk_model_info", "The model version serving now (value 1).", ["version"])
+READY = Gauge("copydesk_ready", "1 when the model is loaded and partitions are assigned.")
+
+
+def set_model_info(version: str) -> None:
+    MODEL_INFO.clear()
+    MODEL_INFO.labels(version=version).set(1)

@@ -1,0 +1,57 @@
+"""`copydesk serve`: load the model once, join the group, enrich until SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+from consumer import metrics
+from consumer.generator import Generator
+from consumer.health import HealthState, serve_health
+from consumer.logs import get_logger
+from consumer.models import resolve_model
+from consumer.service import EnrichmentService, ServiceConfig
+from consumer.settings import ModelSettings, ServeSettings
+
+log = get_logger("copydesk.serve")
+
+
+def load_generator(settings: ModelSettings) -> Generator:
+    started = time.perf_counter()
+    base_dir, adapter_dir = resolve_model(settings.model, settings.cache_dir)
+    generator = Generator.load(base_dir, adapter_dir, settings.device, settings.dtype, settings.max_new_tokens)
+    seconds = time.perf_counter() - started
+    metrics.MODEL_LOAD_SECONDS.set(seconds)
+    metrics.set_model_info(generator.version)
+    log.info("model_loaded", model_version=generator.version, device=str(generator.device), seconds=round(seconds, 2))
+    return generator
+
+
+def service_config(settings: ServeSettings) -> ServiceConfig:
+    return ServiceConfig(
+        input_topic=settings.input_topic,
+        output_topic=settings.output_topic,
+        dead_letter_topic=settings.dead_letter_topic,
+        group_id=settings.group_id,
+        max_batch_size=settings.max_batch_size,
+        max_wait_ms=settings.max_wait_ms,
+        poll_timeout_ms=settings.poll_timeout_ms,
+        session_timeout_ms=settings.session_timeout_ms,
+        heartbeat_interval_ms=settings.heartbeat_interval_ms,
+        max_poll_interval_ms=settings.max_poll_interval_ms,
+    )
+
+
+def run_serve(settings: ServeSettings, generator: Generator | None = None) -> int:
+    health = HealthState()
+    server = serve_health(health, settings.health_port) if settings.health_port else None
+    generator = generator or load_generator(settings)
+    service = EnrichmentService(service_config(settings), settings.client_config(), generator, health)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: service.stop())
+    try:
+        service.run()
+    finally:
+        if server:
+            server.shutdown()
+    return 0

@@ -1,0 +1,113 @@
+"""Validate: raw Kafka record -> ProductEvent, or a DeadLetter that says exactly why not.
+
+Nothing is dropped without a record: every way a payload can be wrong (too big, not UTF-8,
+not JSON, a schema from the future, a wrong field) maps to a dead letter carrying the whole
+original record, so it can be inspected and replayed once the cause is fixed.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from pydantic import ValidationError
+
+from schemas import DeadLetter, ProductEvent, describe_validation_error
+from schemas.events import SCHEMA_VERSION
+
+MAX_RECORD_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Rejected:
+    error_type: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """The parts of a consumer record a dead letter keeps."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: list = ()
+
+
+def raw_record_of(item) -> RawRecord:
+    """A valid event that failed later (e.g. generation): dead-letter its parsed value."""
+    return RawRecord(
+        item.partition.topic, item.partition.partition, item.offset, item.event.product_id.encode(), item.event.model_dump_json().encode()
+    )
+
+
+def _text_or_base64(raw: bytes | None) -> tuple[str | None, str]:
+    if raw is None:
+        return None, "utf-8"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return base64.b64encode(raw).decode("ascii"), "base64"
+
+
+def dead_letter(record, rejected: Rejected) -> DeadLetter:
+    """Keep the original record whole (key, headers, value), with the reason."""
+    key, key_encoding = _text_or_base64(record.key)
+    value, value_encoding = _text_or_base64(record.value)
+    headers = [
+        {"key": str(name), "value": base64.b64encode(raw).decode("ascii") if raw is not None else None}
+        for name, raw in (record.headers or [])
+    ]
+    return DeadLetter(
+        original_topic=record.topic,
+        original_partition=record.partition,
+        original_offset=record.offset,
+        original_key=key,
+        key_encoding=key_encoding,
+        original_headers=headers,
+        value=value,
+        value_encoding=value_encoding,
+        error_type=rejected.error_type,
+        error_message=rejected.message[:10_000],
+        failed_at=datetime.now(UTC),
+    )
+
+
+def parse_product_event(key: bytes | None, value: bytes | None) -> ProductEvent | Rejected:
+    """The checks run cheapest first, so a 1 MB blob is refused before anything parses it."""
+    if value is None:
+        return Rejected("validation", "record value is null (a tombstone is not a product event)")
+    if len(value) > MAX_RECORD_BYTES:
+        return Rejected("oversized", f"record value is {len(value)} bytes; the limit is {MAX_RECORD_BYTES}")
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Rejected("invalid_utf8", f"record value is not UTF-8: {error}")
+    try:
+        document = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as error:
+        return Rejected("invalid_json", f"record value is not JSON: {error}"[:500])
+    if not isinstance(document, dict):
+        return Rejected("validation", f"a ProductEvent is a JSON object, got {type(document).__name__}")
+    version = document.get("schema_version", SCHEMA_VERSION)
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+        return Rejected(
+            "unsupported_schema",
+            f"schema_version {version} is newer than this copydesk understands ({SCHEMA_VERSION}); upgrade the consumer",
+        )
+    try:
+        event = ProductEvent.model_validate_json(text)
+    except ValidationError as error:
+        oversized = any(item["type"] in ("string_too_long", "too_long") for item in error.errors())
+        return Rejected("oversized" if oversized else "validation", describe_validation_error(error))
+    expected_key = event.product_id.encode()
+    if key != expected_key:
+        return Rejected(
+            "validation",
+            f"record key {key!r} must equal product_id {event.product_id!r}: the key keeps one product's events in order",
+        )
+    return event

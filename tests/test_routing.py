@@ -1,0 +1,89 @@
+"""Pure logic of the serving path: validation, routing and committable offsets."""
+
+from __future__ import annotations
+
+import json
+
+from kafka import TopicPartition
+
+from consumer.offsets import OffsetTracker
+from consumer.routing import RouteState, route
+from consumer.validate import Rejected, parse_product_event
+from schemas import ProductEvent
+from tests.conftest import product_event
+
+
+def event(sequence=1, **product) -> ProductEvent:
+    return ProductEvent.model_validate_json(json.dumps(product_event(sequence=sequence, **product)))
+
+
+def test_new_product_is_generated_and_its_repeat_is_unchanged():
+    state = RouteState()
+    assert route(event(1), state).generate
+    decision = route(event(2), state)
+    assert (decision.generate, decision.reason) == (False, "unchanged")
+
+
+def test_changed_facts_generate_again():
+    state = RouteState()
+    route(event(1), state)
+    assert route(event(2, attributes={"capacity": "1 l"}), state).generate
+
+
+def test_stale_sequence_is_dropped_even_with_new_facts():
+    state = RouteState()
+    route(event(5), state)
+    assert route(event(3, title="Older title"), state).reason == "stale"
+
+
+def test_human_and_locked_text_is_never_replaced():
+    state = RouteState()
+    assert route(event(1, description="Ours.", description_origin="human"), state).reason == "human_text"
+    assert route(event(2, description="Ours.", description_locked=True, description_origin="copydesk"), state).reason == "locked"
+    # an import (or empty) description may be replaced
+    assert route(event(3, description="Imported.", description_origin="import"), state).generate
+
+
+def test_own_write_coming_back_is_skipped():
+    state = RouteState()
+    route(event(1), state)
+    assert route(event(2, description="Our draft.", description_origin="copydesk"), state).reason == "own_write"
+
+
+def test_state_is_bounded():
+    state = RouteState(max_entries=3)
+    for index in range(10):
+        route(ProductEvent.model_validate_json(json.dumps(product_event(product_id=f"p-{index}"))), state)
+    assert len(state) == 3
+
+
+def test_committable_offset_stops_below_the_first_unfinished_record():
+    tracker, tp = OffsetTracker(), TopicPartition("t", 0)
+    for offset in range(5):
+        tracker.start(tp, offset)
+    for offset in (0, 2, 3, 4):  # 1 is still waiting for its batch
+        tracker.finish(tp, offset)
+    assert tracker.committable()[tp].offset == 1
+    tracker.finish(tp, 1)
+    assert tracker.committable()[tp].offset == 5
+    tracker.mark_committed(tracker.committable())
+    assert tracker.committable() == {}
+
+
+def test_validation_reasons():
+    good = product_event()
+    key = good["product_id"].encode()
+    cases = {
+        b"\xff\xfe": "invalid_utf8",
+        b"{nope": "invalid_json",
+        b"[1, 2]": "validation",
+        json.dumps({**good, "schema_version": 2}).encode(): "unsupported_schema",
+        json.dumps({**good, "product": {**good["product"], "title": "x" * 5000}}).encode(): "oversized",
+        b"x" * 1_000_001: "oversized",
+        json.dumps({**good, "sequence": -1}).encode(): "validation",
+    }
+    for value, expected in cases.items():
+        result = parse_product_event(key, value)
+        assert isinstance(result, Rejected) and result.error_type == expected, (value[:40], result)
+    assert parse_product_event(None, json.dumps(good).encode()).error_type == "validation"
+    assert isinstance(parse_product_event(key, json.dumps(good).encode()), ProductEvent)
