@@ -65,6 +65,10 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def run_demo(settings: DemoSettings) -> int:
+    if settings.retrain:
+        from trainer.loop_demo import run_retrain_demo
+
+        return run_retrain_demo(settings)
     wall_started = time.perf_counter()
     settings.output.parent.mkdir(parents=True, exist_ok=True)
     with EmbeddedBroker() as broker:

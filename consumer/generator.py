@@ -19,7 +19,16 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import torch  # noqa: E402
-from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessorList, StoppingCriteria, StoppingCriteriaList  # noqa: E402
+from transformers import (  # noqa: E402
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    LogitsProcessor,
+    LogitsProcessorList,
+    NoRepeatNGramLogitsProcessor,
+    RepetitionPenaltyLogitsProcessor,
+    StoppingCriteria,
+    StoppingCriteriaList,
+)
 
 from consumer.grounding import NumberGroundingProcessor, allowed_numbers  # noqa: E402
 from consumer.guards import GuardReport, check_description  # noqa: E402
@@ -32,14 +41,43 @@ CHARS_PER_TOKEN = 3.2
 
 @dataclass(frozen=True)
 class Decoding:
-    """One attempt's decoding settings; all greedy, so the same input gives the same text."""
+    """One attempt's decoding settings; all greedy, so the same input gives the same text.
 
-    repetition_penalty: float = 1.1
+    Both anti-repetition settings look at the generated tokens only. transformers' built-in
+    versions also count the prompt, which penalises exactly what a grounded description must
+    do - copy product names and model codes from the data - and made the model misspell them
+    ("i-SENSY" for "i-SENSYS").
+    """
+
+    repetition_penalty: float = 1.0
     no_repeat_ngram_size: int = 0
 
 
-FIRST_ATTEMPT = Decoding()
-RETRY = Decoding(repetition_penalty=1.3, no_repeat_ngram_size=3)
+FIRST_ATTEMPT = Decoding(repetition_penalty=1.05)
+RETRY = Decoding(repetition_penalty=1.2, no_repeat_ngram_size=4)
+
+
+class OnGeneratedTokens(LogitsProcessor):
+    """Apply a logits processor to the generated part of each row only (not the prompt)."""
+
+    def __init__(self, inner: LogitsProcessor, prompt_length: int):
+        self.inner = inner
+        self.prompt_length = prompt_length
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        generated = input_ids[:, self.prompt_length :]
+        if generated.shape[1] == 0:
+            return scores
+        return self.inner(generated, scores)
+
+
+def decoding_processors(decoding: Decoding, prompt_length: int) -> list[LogitsProcessor]:
+    processors: list[LogitsProcessor] = []
+    if decoding.repetition_penalty != 1.0:
+        processors.append(OnGeneratedTokens(RepetitionPenaltyLogitsProcessor(decoding.repetition_penalty), prompt_length))
+    if decoding.no_repeat_ngram_size:
+        processors.append(OnGeneratedTokens(NoRepeatNGramLogitsProcessor(decoding.no_repeat_ngram_size), prompt_length))
+    return processors
 
 
 @dataclass(frozen=True)
@@ -152,9 +190,7 @@ class Generator:
             **encoded,
             do_sample=False,
             max_new_tokens=max(budgets),
-            repetition_penalty=decoding.repetition_penalty,
-            no_repeat_ngram_size=decoding.no_repeat_ngram_size,
-            logits_processor=LogitsProcessorList([grounding]),
+            logits_processor=LogitsProcessorList([*decoding_processors(decoding, prompt_length), grounding]),
             stopping_criteria=StoppingCriteriaList([PerRowBudget(prompt_length, torch.tensor(budgets, device=self.device))]),
             pad_token_id=self.tokenizer.pad_token_id,
         )

@@ -28,7 +28,7 @@ URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|io|shop|sto
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 PHONE = re.compile(r"(?:\+\d[\d\s().-]{7,}\d|\(\d{2,4}\)\s?\d[\d\s-]{5,}\d|\b\d{3}[-.\s]\d{3}[-.\s]\d{4}\b)")
 SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
-MIN_DESCRIPTION_CHARS = 20
+MIN_DESCRIPTION_CHARS = 40
 
 
 @dataclass
@@ -45,6 +45,10 @@ class GuardReport:
         return [check for check in self.checks if not check.passed]
 
 
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
 def trim_to_sentences(text: str, max_chars: int) -> str:
     """The longest prefix that ends a full sentence and fits max_chars ('' if none does).
 
@@ -57,13 +61,16 @@ def trim_to_sentences(text: str, max_chars: int) -> str:
     return text[: ends[-1]].strip() if ends else ""
 
 
-def ungrounded_terms(text: str, product: Product) -> list[str]:
-    """Numbers, number+unit pairs and brand-like names in text that the product data lacks."""
+def claimed_terms(text: str, product: Product) -> tuple[list[str], list[str]]:
+    """(every checkable claim, the ones the product data lacks): numbers, number+unit pairs
+    and brand-like names (CamelCase, ALLCAPS, letter-digit codes, names marked with TM/R)."""
     facts = fact_text(product)
     facts_lower = facts.lower().replace("_", " ")
     numbers = allowed_numbers(product)
+    claims: list[str] = []
     problems: list[str] = []
     for number in NUMBER.findall(text):
+        claims.append(number)
         if number.rstrip(".,") not in numbers:
             problems.append(number)
     units_in_facts: dict[str, set[str]] = {}
@@ -72,7 +79,8 @@ def ungrounded_terms(text: str, product: Product) -> list[str]:
     for number, unit in NUMBER_WITH_UNIT.findall(text):
         unit = unit.lower()
         if number not in numbers:
-            continue  # already reported as a number
+            continue  # already counted as an ungrounded number
+        claims.append(f"{number} {unit}")
         known_units = units_in_facts.get(number)
         if known_units is not None:
             grounded = unit in known_units  # "750 ml" in the data: "750 l" is a wrong unit
@@ -82,9 +90,15 @@ def ungrounded_terms(text: str, product: Product) -> list[str]:
             problems.append(f"{number} {unit}")
     for match in BRAND_LIKE.finditer(text):
         term = match.group(0).rstrip("™®")
+        claims.append(term)
         if term.lower() not in facts_lower:
             problems.append(term)
-    return list(dict.fromkeys(problems))
+    return claims, list(dict.fromkeys(problems))
+
+
+def ungrounded_terms(text: str, product: Product) -> list[str]:
+    """Numbers, number+unit pairs and brand-like names in text that the product data lacks."""
+    return claimed_terms(text, product)[1]
 
 
 def repeated_ngram(text: str, n: int = 4, times: int = 3) -> str | None:
@@ -111,8 +125,11 @@ def check_description(raw_text: str, product: Product, max_chars: int) -> GuardR
     text = trim_to_sentences(raw_text, max_chars)
     checks: list[CheckResult] = []
     if len(text) < MIN_DESCRIPTION_CHARS:
-        checks.append(CheckResult(name="empty", passed=False, reason=f"no full sentence within {max_chars} characters"))
+        reason = f"no full sentence of {MIN_DESCRIPTION_CHARS}+ characters within {max_chars}"
+        checks.append(CheckResult(name="empty", passed=False, reason=reason))
         text = text or raw_text.strip()[:max_chars]
+    elif _words(text) <= _words(product.title):
+        checks.append(CheckResult(name="empty", passed=False, reason="only repeats the title"))
     else:
         checks.append(CheckResult(name="empty", passed=True))
     checks.append(

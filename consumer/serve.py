@@ -9,6 +9,7 @@ from consumer import metrics
 from consumer.generator import Generator
 from consumer.health import HealthState, serve_health
 from consumer.logs import get_logger
+from consumer.model_watcher import ModelWatcher
 from consumer.models import resolve_model
 from consumer.service import EnrichmentService, ServiceConfig
 from consumer.settings import ModelSettings, ServeSettings
@@ -42,16 +43,41 @@ def service_config(settings: ServeSettings) -> ServiceConfig:
     )
 
 
+def adapter_loader(settings: ModelSettings):
+    """How the model watcher turns a verified store folder into a ready generator."""
+
+    def load(folder, version: str) -> Generator:
+        base_dir, _ = resolve_model("base", settings.cache_dir)
+        generator = Generator.load(base_dir, folder, settings.device, settings.dtype, settings.max_new_tokens)
+        generator.version = version
+        return generator
+
+    return load
+
+
 def run_serve(settings: ServeSettings, generator: Generator | None = None) -> int:
     health = HealthState()
     server = serve_health(health, settings.health_port) if settings.health_port else None
+    watcher = None
+    if settings.follow_models:
+        watcher = ModelWatcher(settings.client_config(), settings.models_topic, adapter_loader(settings), offer=lambda _: None)
+        newest = watcher.newest_promoted()  # a restarted consumer starts on the newest promoted version
+        if generator is None and newest is not None:
+            generator = watcher.try_load(newest)
+            if generator is not None:
+                metrics.set_model_info(generator.version)
     generator = generator or load_generator(settings)
     service = EnrichmentService(service_config(settings), settings.client_config(), generator, health)
+    if watcher is not None:
+        watcher.serving_version, watcher.offer = generator.version, service.offer_generator
+        watcher.start()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: service.stop())
     try:
         service.run()
     finally:
+        if watcher is not None:
+            watcher.stop()
         if server:
             server.shutdown()
     return 0

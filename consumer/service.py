@@ -48,6 +48,7 @@ class InFlight:
     batch: list[Pending]
     started_at: datetime
     started: float
+    generator: Generator
     future: Future | None = None
 
 
@@ -107,6 +108,7 @@ class EnrichmentService:
         self.sends: list[Future] = []
         self.stopping = False
         self._in_flight: InFlight | None = None
+        self._next_generator: Generator | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="generate")
         self.producer = KafkaProducer(
             **client_config, acks="all", enable_idempotence=True, linger_ms=5, max_in_flight_requests_per_connection=5
@@ -134,12 +136,24 @@ class EnrichmentService:
                 for record in self._poll():
                     self._accept(record)  # validate + route: dead letter, skip, or join the batch
                 if self._batch_due():
+                    self._swap_model_if_offered()  # between batches: one batch, one model version
                     self._run_batch()  # generate + guard + publish
                 self._checkpoint()  # flush, then commit
             self._drain()
         finally:
             self._close()
         return self.stats
+
+    def offer_generator(self, generator: Generator) -> None:
+        """Hot swap: called from the model watcher's thread; takes effect before the next batch."""
+        self._next_generator = generator
+
+    def _swap_model_if_offered(self) -> None:
+        offered, self._next_generator = self._next_generator, None
+        if offered is not None and offered.version != self.generator.version:
+            log.info("model_swapped", old_version=self.generator.version, new_version=offered.version)
+            self.generator = offered
+            metrics.set_model_info(offered.version)
 
     def stop(self) -> None:
         """Ask the loop to finish the batch in flight, publish, commit and leave (SIGTERM)."""
@@ -182,7 +196,7 @@ class EnrichmentService:
 
     def _run_batch(self) -> None:
         batch, self.pending = self.pending, []
-        self._in_flight = InFlight(batch, datetime.now(UTC), time.perf_counter())
+        self._in_flight = InFlight(batch, datetime.now(UTC), time.perf_counter(), self.generator)
         log.info("batch_started", size=len(batch), model_version=self.generator.version)
         try:
             drafts = self._generate_off_loop([Request(p.event.product, p.event.locale) for p in batch])
@@ -204,7 +218,7 @@ class EnrichmentService:
         metrics.GENERATION_LATENCY.observe(seconds)
         metrics.BATCH_SIZE.observe(len(in_flight.batch))
         for item, draft in zip(in_flight.batch, drafts):
-            self._publish_draft(item, draft, in_flight.started_at, seconds, len(in_flight.batch))
+            self._publish_draft(item, draft, in_flight, seconds)
 
     def _generate_off_loop(self, requests: list[Request]) -> list[Draft]:
         """Generate in a worker thread with the partitions paused, polling meanwhile.
@@ -214,7 +228,7 @@ class EnrichmentService:
         """
         assigned = list(self.consumer.assignment())
         self.consumer.pause(*assigned)
-        future = self._executor.submit(self.generator.write, requests)
+        future = self._executor.submit(self._in_flight.generator.write, requests)
         self._in_flight.future = future
         try:
             while not future.done():
@@ -227,10 +241,11 @@ class EnrichmentService:
 
     # -- publish and commit ----------------------------------------------------------------
 
-    def _publish_draft(self, item: Pending, draft: Draft, started_at: datetime, seconds: float, batch_size: int) -> None:
+    def _publish_draft(self, item: Pending, draft: Draft, batch: InFlight, seconds: float) -> None:
         event = item.event
+        version = batch.generator.version
         output = DescriptionGenerated(
-            event_id=DescriptionGenerated.derive_event_id(event.event_id, self.generator.version),
+            event_id=DescriptionGenerated.derive_event_id(event.event_id, version),
             causation_id=event.event_id,
             product_id=event.product_id,
             sequence=event.sequence,
@@ -241,13 +256,13 @@ class EnrichmentService:
             status=draft.status,
             checks=draft.checks,
             attempts=draft.attempts,
-            model_version=self.generator.version,
+            model_version=version,
             input_hash=item.input_hash,
             generated_at=datetime.now(UTC),
             timings=Timings(
-                queue_seconds=max(0.0, (started_at - event.occurred_at).total_seconds()),
+                queue_seconds=max(0.0, (batch.started_at - event.occurred_at).total_seconds()),
                 generation_seconds=seconds,
-                batch_size=batch_size,
+                batch_size=len(batch.batch),
             ),
         )
         self._send(self.config.output_topic, event.product_id.encode(), output.model_dump_json().encode(), output.event_id)
@@ -335,7 +350,7 @@ class EnrichmentService:
         if self.pending:
             log.info("rebalance_draining", pending=len(self.pending))
             batch, self.pending = self.pending, []
-            in_flight = InFlight(batch, datetime.now(UTC), time.perf_counter())
+            in_flight = InFlight(batch, datetime.now(UTC), time.perf_counter(), self.generator)
             self._publish_batch(in_flight, self.generator.write([Request(p.event.product, p.event.locale) for p in batch]))
         try:
             self._checkpoint()

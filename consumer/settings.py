@@ -110,6 +110,7 @@ class ServeSettings(KafkaSettings, ModelSettings):
     max_wait_ms: int = Field(200, ge=0, description="Longest an event waits for its batch to fill.")
     poll_timeout_ms: int = Field(500, ge=10, description="Poll timeout when nothing is waiting.")
     health_port: int = Field(8080, ge=0, description="Port of /healthz, /readyz and /metrics (0: off).")
+    follow_models: bool = Field(True, description="Serve the newest promoted version from the models topic and hot-swap new ones.")
 
 
 class DemoSettings(ModelSettings):
@@ -121,4 +122,6 @@ class DemoSettings(ModelSettings):
     max_batch_size: int = Field(8, ge=1, le=1024, description="Most events generated together.")
     max_wait_ms: int = Field(500, ge=0, description="Longest an event waits for its batch to fill.")
     edge_cases: bool = Field(True, description="Add a malformed record, a locked description and a duplicate.")
+    retrain: bool = Field(False, description="Run the learning loop: drafts, approvals, replay-train, gate, hot swap, drafts again (needs --catalog).")
+    retrain_epochs: float = Field(2.0, description="With --retrain: passes over the approvals.")
     log_level: Literal["debug", "info", "warning", "error"] = Field("warning", description="JSON log level (the demo prints its own lines).")

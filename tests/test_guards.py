@@ -70,3 +70,8 @@ def test_no_full_sentence_fails_as_empty():
     report = check_description("A steel bottle that keeps going without", BOTTLE, 300)
     assert not report.passed
     assert [check.name for check in report.failures] == ["empty"]
+
+
+def test_a_draft_that_only_repeats_the_title_is_not_publishable():
+    report = check_description("Trail bottle 750 ml: trail bottle, 750 ml trail bottle.", BOTTLE, 300)
+    assert [check.reason for check in report.failures] == ["only repeats the title"]

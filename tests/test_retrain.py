@@ -1,0 +1,210 @@
+"""Retraining loop: replay determinism, the gate, hot swap and tamper refusal, 2-rank DDP."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from kafka import KafkaProducer
+
+from consumer.base_model import sha256_file
+from consumer.broker import create_topics
+from consumer.generator import Generator
+from consumer.model_watcher import ModelWatcher
+from consumer.serve import adapter_loader
+from consumer.settings import ModelSettings
+from schemas import DescriptionApproved, ModelPublished
+from schemas.catalog import product_from_row, read_rows
+from tests.conftest import FIXTURES, product_event
+from tests.harness import Harness
+from trainer.replay import build_dataset, replay
+from trainer.retrain import Margins, gate
+
+pytestmark = [pytest.mark.kafka]
+
+
+def approval(row: dict, text: str, when: datetime, action: str = "approved_edited") -> DescriptionApproved:
+    return DescriptionApproved(
+        event_id=str(uuid.uuid4()), occurred_at=when, product_id=row["id"], locale="en_US", causation_id=str(uuid.uuid4()),
+        model_version="v0", product=product_from_row(row), generated_text="A draft.", approved_text=text if action != "rejected" else None,
+        editor="editor@example.com", action=action,
+    )
+
+
+def publish(broker, topic: str, events) -> None:
+    producer = KafkaProducer(**broker.client_config, acks="all")
+    for event in events:
+        producer.send(topic, key=event.product_id.encode() if hasattr(event, "product_id") else event.model_version.encode(),
+                      value=event.model_dump_json().encode())
+    producer.flush()
+    producer.close()
+
+
+def test_replay_stops_at_captured_ends_and_same_offsets_give_the_same_dataset(broker, new_topic):
+    topic = new_topic(partitions=3)
+    rows = read_rows(FIXTURES / "products.jsonl")
+    now = datetime.now(UTC)
+    events = [approval(row, row["description"], now) for row in rows]
+    events.append(approval(rows[0], "The Trailhead bottle from Northwind holds 750 ml.", now + timedelta(seconds=5)))  # newer wins
+    events.append(approval(rows[1], "", now, action="rejected"))
+    publish(broker, topic, events)
+
+    first = replay(broker.client_config, topic)
+    assert len(first.approvals) == len(events)
+    assert sum(r.end_offset - r.start_offset for r in first.ranges) == len(events)
+    dataset = build_dataset(first)
+    assert len(dataset.negatives) == 1 and dataset.superseded == 1
+    newest = next(e for e in dataset.train + dataset.held_out if e.product_id == rows[0]["id"])
+    assert newest.target == "The Trailhead bottle from Northwind holds 750 ml."
+    assert {e.product_id for e in dataset.train}.isdisjoint({e.product_id for e in dataset.held_out})
+
+    publish(broker, topic, [approval(rows[2], rows[2]["description"], now)])  # arrives after: not in the old range
+    again = replay(broker.client_config, topic, start={r.partition: r.start_offset for r in first.ranges})
+    replayed_again = [a for a in again.approvals if any(a[0] == r.partition and a[1] < r.end_offset for r in first.ranges)]
+    from trainer.dataset import dataset_hash
+    from trainer.replay import Replayed
+
+    same = build_dataset(Replayed(replayed_again, first.ranges, 0))
+    assert dataset_hash(same.train + same.held_out) == dataset_hash(dataset.train + dataset.held_out)
+    assert len(again.approvals) == len(events) + 1  # and a new run does see the new record
+
+
+def test_gate_needs_better_similarity_and_no_worse_grounding():
+    live = {"similarity_cosine": 0.50, "grounding": 0.99, "publishable": 0.95}
+    assert gate(live, {"similarity_cosine": 0.55, "grounding": 0.99, "publishable": 0.96}, Margins())[0]
+    assert not gate(live, {"similarity_cosine": 0.50, "grounding": 1.0, "publishable": 1.0}, Margins())[0]
+    promoted, reason = gate(live, {"similarity_cosine": 0.60, "grounding": 0.95, "publishable": 0.99}, Margins())
+    assert not promoted and "grounding" in reason
+    assert not gate(live, {"similarity_cosine": 0.52, "grounding": 0.99, "publishable": 0.95}, Margins(similarity=0.05))[0]
+
+
+@pytest.fixture(scope="module")
+def tiny_adapter(tmp_path_factory, base_model_dir) -> Path:
+    """A small real adapter (a few steps on the project's fixtures) to publish and swap to."""
+    from trainer.dataset import load_examples
+    from trainer.fit import FitConfig, fit
+
+    examples, _ = load_examples(FIXTURES / "products.jsonl")
+    out = tmp_path_factory.mktemp("adapter")
+    config = FitConfig(out=out, micro_batch_size=4, grad_accumulation=1, max_steps=2, eval_every=2, eval_rows=2,
+                       lora_layers=2, lora_r=4, max_seq_len=192, model_version="swap-v2")
+    return fit(examples[:8], examples[8:], config, progress=False).adapter_dir
+
+
+def published(version: str, folder: Path, sha: str | None = None, promoted: bool = True) -> ModelPublished:
+    return ModelPublished(
+        model_version=version, base_model="SmolLM2-135M-Instruct", artifact_uri=f"file://{folder}",
+        sha256=sha or sha256_file(folder / "adapter_model.safetensors"), promoted=promoted, reason="test", created_at=datetime.now(UTC),
+    )
+
+
+@pytest.mark.model
+def test_hot_swap_under_a_stream_loses_nothing_and_never_mixes_versions(broker, base_model_dir, tiny_adapter, tmp_path):
+    harness = Harness(broker)
+    models_topic = f"models-{uuid.uuid4().hex[:8]}"
+    create_topics(broker.client_config, {models_topic: 1})
+    generator = Generator.load(base_model_dir, max_new_tokens=12)
+    service = harness.start(generator, max_batch_size=3, max_wait_ms=50)
+    settings = ModelSettings(max_new_tokens=12, cache_dir=base_model_dir.parent.parent)
+    watcher = ModelWatcher(broker.client_config, models_topic, adapter_loader(settings), service.offer_generator)
+    watcher.serving_version = generator.version
+    watcher.start()
+    try:
+        tampered = tmp_path / "tampered"
+        shutil.copytree(tiny_adapter, tampered)
+        with open(tampered / "adapter_model.safetensors", "r+b") as handle:
+            handle.seek(-8, 2)
+            handle.write(b"\x00" * 8)
+        events = [product_event(product_id=f"hs-{i}", title=f"Lamp model {i}") for i in range(24)]
+        harness.publish(*events[:8])
+        publish(broker, models_topic, [published("tampered-v9", tampered, sha=sha256_file(tiny_adapter / "adapter_model.safetensors"))])
+        harness.publish(*events[8:16])
+        publish(broker, models_topic, [published("swap-v2", tiny_adapter)])
+        deadline = time.monotonic() + 120
+        while service.generator.version != "swap-v2" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        harness.publish(*events[16:])
+        outputs = harness.drafts(len(events), timeout_s=180, settle_s=1.0)
+    finally:
+        watcher.stop()
+        harness.stop_all()
+    assert ("tampered-v9", "sha256_mismatch") in watcher.refused
+    assert {o["causation_id"] for o in outputs} == {e["event_id"] for e in events}, "an event was lost across the swap"
+    versions = {o["model_version"] for o in outputs}
+    assert versions == {generator.version, "swap-v2"} and "tampered-v9" not in versions
+    by_batch: dict[tuple, set] = {}
+    for output in outputs:
+        by_batch.setdefault(output["timings"]["generation_seconds"], set()).add(output["model_version"])
+    assert all(len(v) == 1 for v in by_batch.values()), "one batch was generated by two model versions"
+    assert all(o["model_version"] == "swap-v2" for o in outputs if o["product_id"] in {e["product_id"] for e in events[16:]})
+
+
+@pytest.mark.model
+def test_two_rank_ddp_ends_with_identical_weights_and_a_lower_loss(tmp_path, base_model_dir):
+    script = Path(__file__).parent / "ddp_fit.py"
+    result = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", str(29500 + os.getpid() % 1000),
+         str(script), str(tmp_path)],
+        capture_output=True, text=True, timeout=900, env={**os.environ, "COPYDESK_CACHE_DIR": str(base_model_dir.parent.parent), "OMP_NUM_THREADS": "1"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    ranks = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1)]
+    assert ranks[0]["weights_sha256"] == ranks[1]["weights_sha256"]
+    assert ranks[0]["best_valid_loss"] < ranks[0]["first_valid_loss"]
+
+
+@pytest.mark.model
+def test_gate_rejects_a_candidate_trained_on_shuffled_targets_and_keeps_the_live_model(broker, base_model_dir, tiny_adapter, tmp_path):
+    from trainer.replay import is_held_out
+    from trainer.retrain import find_live_model, replay_train
+    from trainer.settings import ReplayTrainSettings
+
+    suffix = uuid.uuid4().hex[:8]
+    approvals_topic, models_topic = f"approvals-{suffix}", f"models-{suffix}"
+    create_topics(broker.client_config, {approvals_topic: 1, models_topic: 1})
+    publish(broker, models_topic, [published("swap-v2", tiny_adapter)])
+    rows = read_rows(FIXTURES / "products.jsonl")
+    share = 0.3
+    train_rows = [row for row in rows if not is_held_out(row["id"], share)]
+    held_rows = [row for row in rows if is_held_out(row["id"], share)]
+    assert len(train_rows) >= 4 and held_rows
+    now = datetime.now(UTC)
+    # Training approvals carry another product's text (shuffled targets); held-out ones are true.
+    shuffled = [approval(row, train_rows[(i + 1) % len(train_rows)]["description"], now) for i, row in enumerate(train_rows)]
+    publish(broker, approvals_topic, shuffled + [approval(row, row["description"], now) for row in held_rows])
+
+    settings = ReplayTrainSettings(
+        _cli_parse_args=[], bootstrap_servers=broker.bootstrap_servers, approvals_topic=approvals_topic, models_topic=models_topic,
+        model_store=tmp_path / "store", cache_dir=base_model_dir.parent.parent, held_out_share=share, min_examples=4,
+        max_steps=8, learning_rate=3e-3, micro_batch_size=4, eval_every=100, progress=False, model_version="shuffled-v3",
+    )
+    summary = replay_train(settings)
+    assert summary["live_version"] == "swap-v2"
+    assert summary["promoted"] is False, summary["reason"]
+    assert (tmp_path / "store" / "shuffled-v3" / "adapter_model.safetensors").is_file()  # stored either way
+    assert find_live_model(broker.client_config, models_topic).version == "swap-v2"
+    announced = [json.loads(r) for r in _read_values(broker, models_topic)]
+    assert announced[-1]["model_version"] == "shuffled-v3" and announced[-1]["promoted"] is False
+
+
+def _read_values(broker, topic: str) -> list[bytes]:
+    from consumer.model_watcher import follow_topic
+
+    consumer = follow_topic(broker.client_config, topic)
+    values, deadline = [], time.monotonic() + 20
+    while time.monotonic() < deadline:
+        batch = consumer.poll(timeout_ms=500)
+        if not batch and values:
+            break
+        for records in batch.values():
+            values += [r.value for r in records]
+    consumer.close()
+    return values

@@ -1,0 +1,86 @@
+"""Training examples: (prompt, target) pairs built exactly as the consumer builds its prompts.
+
+The target is the human description, cleaned to what we want the model to imitate:
+- only sentences whose numbers, units and brand-like names occur in the product data (the
+  guards' own check). Roughly half of the catalog's sentences state facts the attributes don't
+  hold; training on them would teach the model to invent specs, the very thing we guard against;
+- cut at the last full sentence within TARGET_MAX_CHARS. The 90th percentile description is
+  ~2,400 characters while most shop fields hold a few hundred: the long tail would teach the
+  model to ramble and cost most of the CPU time. Truncating at a sentence boundary (rather than
+  chunking) keeps every target a complete, publishable text;
+- the prompt's length limit is the smallest bucket that fits the target, so the model learns
+  what "At most N characters" means.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from consumer.guards import markup_found, trim_to_sentences, ungrounded_terms
+from schemas.catalog import product_from_row, read_rows
+from schemas.events import Product
+
+TARGET_MAX_CHARS = 500
+MIN_TARGET_CHARS = 40
+LENGTH_BUCKETS = (200, 300, 400, 500, 600)
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+DECORATION = re.compile(r"^[\s\-–—=_*•·#~]+$")
+
+
+@dataclass(frozen=True)
+class Example:
+    product_id: str
+    product: Product
+    target: str
+
+
+def clean_description(text: str, product: Product, max_chars: int = TARGET_MAX_CHARS) -> str:
+    """Grounded, markup-free sentences of a human description, cut within max_chars."""
+    lines = [line.strip(" -•*\t") for line in text.splitlines() if line.strip() and not DECORATION.match(line)]
+    sentences = [s.strip() for s in SENTENCE_SPLIT.split(" ".join(lines)) if s.strip()]
+    kept = [s for s in sentences if s[-1] in ".!?" and not ungrounded_terms(s, product) and not markup_found(s)]
+    return trim_to_sentences(" ".join(kept), max_chars)
+
+
+def length_bucket(chars: int) -> int:
+    return next((bucket for bucket in LENGTH_BUCKETS if chars <= bucket), LENGTH_BUCKETS[-1])
+
+
+def example_from_pair(product_id: str, product: Product, text: str) -> Example | None:
+    """None when nothing publishable is left of the text."""
+    target = clean_description(text, product)
+    if len(target) < MIN_TARGET_CHARS:
+        return None
+    product = product.model_copy(update={"max_chars": length_bucket(len(target)), "description": None, "description_origin": None})
+    return Example(product_id, product, target)
+
+
+def examples_from_rows(rows: list[dict]) -> tuple[list[Example], int]:
+    """(examples, rows dropped because no grounded sentence was left)."""
+    examples = []
+    for row in rows:
+        example = example_from_pair(str(row["id"]), product_from_row(row), row.get("description") or "")
+        if example:
+            examples.append(example)
+    return examples, len(rows) - len(examples)
+
+
+def load_examples(path: Path, limit: int | None = None) -> tuple[list[Example], int]:
+    return examples_from_rows(read_rows(path, limit))
+
+
+def file_fingerprint(path: Path) -> dict:
+    data = Path(path).read_bytes()
+    return {"path": str(path), "sha256": hashlib.sha256(data).hexdigest(), "rows": data.count(b"\n")}
+
+
+def dataset_hash(examples: list[Example]) -> str:
+    """Same examples in the same order -> same hash (recorded in the model card)."""
+    digest = hashlib.sha256()
+    for example in examples:
+        digest.update(json.dumps([example.product_id, example.product.model_dump(mode="json"), example.target], sort_keys=True).encode())
+    return digest.hexdigest()

