@@ -24,14 +24,15 @@ from transformers import (  # noqa: E402
     AutoTokenizer,
     LogitsProcessor,
     LogitsProcessorList,
+    MinNewTokensLengthLogitsProcessor,
     NoRepeatNGramLogitsProcessor,
     RepetitionPenaltyLogitsProcessor,
     StoppingCriteria,
     StoppingCriteriaList,
 )
 
-from consumer.grounding import NumberGroundingProcessor, allowed_numbers  # noqa: E402
-from consumer.guards import GuardReport, check_description  # noqa: E402
+from consumer.grounding import BannedTermsProcessor, NumberGroundingProcessor, allowed_numbers  # noqa: E402
+from consumer.guards import GuardReport, check_description, ungrounded_terms  # noqa: E402
 from schemas.events import CheckResult, Product  # noqa: E402
 from schemas.prompt import DEFAULT_MAX_CHARS, build_messages  # noqa: E402
 
@@ -51,10 +52,12 @@ class Decoding:
 
     repetition_penalty: float = 1.0
     no_repeat_ngram_size: int = 0
+    min_new_tokens: int = 0
 
 
 FIRST_ATTEMPT = Decoding(repetition_penalty=1.05)
-RETRY = Decoding(repetition_penalty=1.2, no_repeat_ngram_size=4)
+RETRY = Decoding(repetition_penalty=1.2, no_repeat_ngram_size=4, min_new_tokens=24)
+"""The retry also may not stop before 24 tokens: the usual first failure is a draft that only repeats the title."""
 
 
 class OnGeneratedTokens(LogitsProcessor):
@@ -71,12 +74,14 @@ class OnGeneratedTokens(LogitsProcessor):
         return self.inner(generated, scores)
 
 
-def decoding_processors(decoding: Decoding, prompt_length: int) -> list[LogitsProcessor]:
+def decoding_processors(decoding: Decoding, prompt_length: int, eos_token_id: int) -> list[LogitsProcessor]:
     processors: list[LogitsProcessor] = []
     if decoding.repetition_penalty != 1.0:
         processors.append(OnGeneratedTokens(RepetitionPenaltyLogitsProcessor(decoding.repetition_penalty), prompt_length))
     if decoding.no_repeat_ngram_size:
         processors.append(OnGeneratedTokens(NoRepeatNGramLogitsProcessor(decoding.no_repeat_ngram_size), prompt_length))
+    if decoding.min_new_tokens:
+        processors.append(MinNewTokensLengthLogitsProcessor(prompt_length, decoding.min_new_tokens, eos_token_id))
     return processors
 
 
@@ -180,17 +185,26 @@ class Generator:
         ]
 
     @torch.inference_mode()
-    def generate_texts(self, requests: list[Request], decoding: Decoding = FIRST_ATTEMPT, budgets: list[int] | None = None) -> list[tuple[str, int]]:
+    def generate_texts(
+        self,
+        requests: list[Request],
+        decoding: Decoding = FIRST_ATTEMPT,
+        budgets: list[int] | None = None,
+        banned_terms: list[list[str]] | None = None,
+    ) -> list[tuple[str, int]]:
         """Raw model text and new-token count for each request, in one batched generate()."""
         encoded = self.tokenizer(self.render_prompts(requests), return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
         budgets = budgets or [self.token_budget(r.max_chars) for r in requests]
         prompt_length = encoded["input_ids"].shape[1]
-        grounding = NumberGroundingProcessor(self.tokenizer, [allowed_numbers(r.product) for r in requests])
+        processors = [*decoding_processors(decoding, prompt_length, self.tokenizer.eos_token_id)]
+        processors.append(NumberGroundingProcessor(self.tokenizer, [allowed_numbers(r.product) for r in requests]))
+        if banned_terms and any(banned_terms):
+            processors.append(BannedTermsProcessor(self.tokenizer, banned_terms))
         output = self.model.generate(
             **encoded,
             do_sample=False,
             max_new_tokens=max(budgets),
-            logits_processor=LogitsProcessorList([*decoding_processors(decoding, prompt_length), grounding]),
+            logits_processor=LogitsProcessorList(processors),
             stopping_criteria=StoppingCriteriaList([PerRowBudget(prompt_length, torch.tensor(budgets, device=self.device))]),
             pad_token_id=self.tokenizer.pad_token_id,
         )
@@ -206,10 +220,11 @@ class Generator:
         pending = list(range(len(requests)))
         tokens_used = [0] * len(requests)
         last_report: dict[int, tuple[GuardReport, str]] = {}
+        banned: dict[int, list[str]] = {}
         for attempt, decoding in enumerate((FIRST_ATTEMPT, RETRY), start=1):
             if not pending:
                 break
-            texts = self.generate_texts([requests[i] for i in pending], decoding)
+            texts = self.generate_texts([requests[i] for i in pending], decoding, banned_terms=[banned.get(i, []) for i in pending])
             still_failing = []
             for index, (raw, new_tokens) in zip(pending, texts):
                 tokens_used[index] += new_tokens
@@ -219,6 +234,7 @@ class Generator:
                     drafts[index] = Draft(report.text, "draft", report.checks, attempt, tokens_used[index], raw)
                 else:
                     still_failing.append(index)
+                    banned[index] = ungrounded_terms(report.text, requests[index].product)
             pending = still_failing
         for index in pending:
             report, raw = last_report[index]

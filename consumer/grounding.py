@@ -99,3 +99,34 @@ class NumberGroundingProcessor(LogitsProcessor):
                 row_scores[keep] = scores[row, keep]
                 scores[row] = row_scores
         return scores
+
+
+class BannedTermsProcessor(LogitsProcessor):
+    """Per row: never complete a term that a guard already found ungrounded in this row.
+
+    Used on the retry: the first attempt told us which invented names or codes this product's
+    draft drifts into ("HDMI", "Rogue"); the second attempt may not write them again. A term's
+    last token is banned whenever the row's text so far ends with the term's other tokens.
+    """
+
+    def __init__(self, tokenizer, terms_per_row: list[list[str]]):
+        self.sequences: list[list[list[int]]] = []
+        for terms in terms_per_row:
+            row_sequences = []
+            for term in terms:
+                for variant in {term, f" {term}"}:
+                    ids = tokenizer(variant, add_special_tokens=False)["input_ids"]
+                    if ids:
+                        row_sequences.append(ids)
+            self.sequences.append(row_sequences)
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        for row, sequences in enumerate(self.sequences):
+            if not sequences:
+                continue
+            tail = input_ids[row].tolist()
+            for sequence in sequences:
+                prefix = sequence[:-1]
+                if not prefix or tail[-len(prefix):] == prefix:
+                    scores[row, sequence[-1]] = float("-inf")
+        return scores

@@ -92,3 +92,19 @@ def test_processor_keeps_the_real_model_from_writing_an_absent_number(base_model
         module.NumberGroundingProcessor = original
     invented = [n for n in re.findall(r"\d+(?:[.,]\d+)*", free_text) if n.rstrip(".,") not in numbers]
     assert invented, f"expected the unconstrained model to invent a number here: {free_text!r}"
+
+
+def test_banned_terms_are_never_completed_on_their_row_only():
+    from consumer.grounding import BannedTermsProcessor
+
+    class Words:
+        vocab = {"A": 0, "C": 1, "OE": 2, " US": 3, "x": 4}
+
+        def __call__(self, text, add_special_tokens=False):
+            pieces = {"ACOE": [0, 1, 2], " ACOE": [0, 1, 2], "US": [3], " US": [3]}
+            return {"input_ids": pieces[text]}
+
+    processor = BannedTermsProcessor(Words(), [["ACOE", "US"], []])
+    scores = processor(torch.tensor([[4, 0, 1], [4, 0, 1]]), torch.zeros(2, 5))
+    assert scores[0, 2] == float("-inf") and scores[0, 3] == float("-inf")  # "AC" + "OE" and " US" banned
+    assert scores[0, 4] == 0 and torch.all(scores[1] == 0)  # other tokens, other rows untouched

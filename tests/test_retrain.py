@@ -125,6 +125,7 @@ def test_hot_swap_under_a_stream_loses_nothing_and_never_mixes_versions(broker, 
             handle.write(b"\x00" * 8)
         events = [product_event(product_id=f"hs-{i}", title=f"Lamp model {i}") for i in range(24)]
         harness.publish(*events[:8])
+        harness.drafts(8, timeout_s=120)  # the old model is serving
         publish(broker, models_topic, [published("tampered-v9", tampered, sha=sha256_file(tiny_adapter / "adapter_model.safetensors"))])
         harness.publish(*events[8:16])
         publish(broker, models_topic, [published("swap-v2", tiny_adapter)])

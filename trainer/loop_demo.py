@@ -71,6 +71,7 @@ def run_retrain_demo(settings) -> int:
         outputs = KafkaConsumer(**client, group_id=None, enable_auto_commit=False)
         partitions = [TopicPartition(topics.DESCRIPTIONS, p) for p in outputs.partitions_for_topic(topics.DESCRIPTIONS)]
         outputs.assign(partitions)
+        outputs.seek_to_beginning(*partitions)  # never "latest": Tansu's end offsets are unreliable
         producer = KafkaProducer(**client, acks="all", enable_idempotence=True)
 
         def ask(rows_, channel: str) -> dict[str, tuple[dict, dict]]:
