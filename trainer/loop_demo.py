@@ -50,8 +50,8 @@ def run_retrain_demo(settings) -> int:
     if settings.catalog is None or not Path(settings.catalog).is_file():
         raise SystemExit("copydesk demo --retrain needs --catalog PATH.jsonl: rows with human descriptions to learn from")
     rows = [row for row in read_rows(settings.catalog, settings.products) if row.get("description")]
-    approved_rows = [row for row in rows if not is_held_out(str(row["id"]), 0.25)]
-    held_rows = [row for row in rows if is_held_out(str(row["id"]), 0.25)]
+    approved_rows = [row for row in rows if not is_held_out(str(row["id"]), 0.25, salt="demo")]
+    held_rows = [row for row in rows if is_held_out(str(row["id"]), 0.25, salt="demo")]
     print(f"{len(rows)} products: {len(approved_rows)} get approvals, {len(held_rows)} held out for before/after")
 
     with EmbeddedBroker() as broker:

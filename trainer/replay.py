@@ -78,9 +78,13 @@ class ApprovalDataset:
     superseded: int
 
 
-def is_held_out(product_id: str, share: float = 0.2) -> bool:
-    """A stable split by product: the same product is always on the same side."""
-    return int(hashlib.sha256(product_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < share
+def is_held_out(product_id: str, share: float = 0.2, salt: str = "gate") -> bool:
+    """A stable split by product: the same product is always on the same side.
+
+    The salt keeps independent splits independent (the demo's before/after products must not
+    decide which approvals the gate holds out)."""
+    digest = hashlib.sha256(f"{salt}:{product_id}".encode()).hexdigest()
+    return int(digest[:8], 16) / 0xFFFFFFFF < share
 
 
 def build_dataset(replayed: Replayed, held_out_share: float = 0.2) -> ApprovalDataset:
