@@ -220,7 +220,7 @@ def fit(train: list[Example], valid: list[Example], config: FitConfig, data_file
             optimizer.zero_grad(set_to_none=True)
             step += 1
             bar.update(1)
-            bar.set_postfix(loss=f"{float(loss) * config.grad_accumulation:.3f}", tok_s=f"{tokens_seen / (time.perf_counter() - tick):.0f}")
+            bar.set_postfix(loss=f"{loss.item() * config.grad_accumulation:.3f}", tok_s=f"{tokens_seen / (time.perf_counter() - tick):.0f}")
             if step % config.eval_every == 0 or step == total_steps:
                 if rank == 0:
                     current = valid_loss(trainable, valid_batches, device, autocast)
