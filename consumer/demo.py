@@ -9,7 +9,6 @@ record, one locked description and one duplicate, so the summary shows every pat
 from __future__ import annotations
 
 import json
-import statistics
 import threading
 import time
 import uuid
@@ -45,6 +44,20 @@ def build_records(settings: DemoSettings) -> list[tuple[bytes | None, bytes]]:
     return records
 
 
+def embedded_service_config(settings: DemoSettings) -> ServiceConfig:
+    """The default topics, and the short group timeouts Tansu needs for quick joins."""
+    return ServiceConfig(
+        input_topic=topics.PRODUCT_EVENTS,
+        output_topic=topics.DESCRIPTIONS,
+        dead_letter_topic=topics.DEAD_LETTER,
+        group_id=topics.CONSUMER_GROUP,
+        max_batch_size=settings.max_batch_size,
+        max_wait_ms=settings.max_wait_ms,
+        session_timeout_ms=6000,
+        heartbeat_interval_ms=2000,
+    )
+
+
 def occurred_times(records: list[tuple[bytes | None, bytes]]) -> dict[str, datetime]:
     """event_id -> occurred_at of every well-formed record, for end-to-end latency."""
     times = {}
@@ -76,17 +89,7 @@ def run_demo(settings: DemoSettings) -> int:
         generator = load_generator(settings)
         print(f"model: {generator.version} on {generator.device}")
         client = broker.client_config
-        config = ServiceConfig(
-            input_topic=topics.PRODUCT_EVENTS,
-            output_topic=topics.DESCRIPTIONS,
-            dead_letter_topic=topics.DEAD_LETTER,
-            group_id=topics.CONSUMER_GROUP,
-            max_batch_size=settings.max_batch_size,
-            max_wait_ms=settings.max_wait_ms,
-            session_timeout_ms=6000,
-            heartbeat_interval_ms=2000,
-        )
-        service = EnrichmentService(config, client, generator)
+        service = EnrichmentService(embedded_service_config(settings), client, generator)
         worker = threading.Thread(target=service.run, name="consumer", daemon=True)
         worker.start()
 

@@ -21,7 +21,8 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from consumer.broker import EmbeddedBroker
 from consumer.model_watcher import ModelWatcher
 from consumer.serve import adapter_loader, load_generator
-from consumer.service import EnrichmentService, ServiceConfig
+from consumer.demo import embedded_service_config
+from consumer.service import EnrichmentService
 from schemas import DescriptionApproved, topics
 from schemas.catalog import event_from_row, product_from_row, read_rows
 from trainer.evaluate import cosine_similarities
@@ -57,12 +58,7 @@ def run_retrain_demo(settings) -> int:
     with EmbeddedBroker() as broker:
         client = broker.client_config
         generator = load_generator(settings)
-        config = ServiceConfig(
-            input_topic=topics.PRODUCT_EVENTS, output_topic=topics.DESCRIPTIONS, dead_letter_topic=topics.DEAD_LETTER,
-            group_id=topics.CONSUMER_GROUP, max_batch_size=settings.max_batch_size, max_wait_ms=settings.max_wait_ms,
-            session_timeout_ms=6000, heartbeat_interval_ms=2000,
-        )
-        service = EnrichmentService(config, client, generator)
+        service = EnrichmentService(embedded_service_config(settings), client, generator)
         watcher = ModelWatcher(client, topics.MODELS, adapter_loader(settings), service.offer_generator)
         watcher.serving_version = generator.version
         watcher.start()
