@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 from prometheus_client import Counter, Gauge, Histogram
+
+from schemas.events import CheckResult, DeadLetter, DescriptionGenerated, ProductEvent
 
 # Generation on CPU takes seconds to minutes per batch, on a GPU tens of milliseconds:
 # the buckets cover both so one dashboard serves either deployment.
@@ -26,6 +30,40 @@ MODEL_LOAD_SECONDS = Gauge("copydesk_model_load_seconds", "Seconds the last mode
 MODEL_LOAD_FAILURES = Counter("copydesk_model_load_failures_total", "Model versions refused or failed to load.", ["reason"])
 MODEL_INFO = Gauge("copydesk_model_info", "The model version serving now (value 1).", ["version"])
 READY = Gauge("copydesk_ready", "1 when the model is loaded and partitions are assigned.")
+
+
+MODEL_REFUSAL_REASONS = ("unsupported_uri", "missing_files", "sha256_mismatch", "load_error")
+
+
+def _literal_values(model, field: str) -> tuple[str, ...]:
+    return get_args(model.model_fields[field].annotation)
+
+
+def initialise_label_values() -> None:
+    """Create every known labelled series at 0 before the first event.
+
+    A labelled counter has no series until its first increment, so a dashboard or alert
+    that divides by it (the needs_review share, the dead-letter rate) would show "no data"
+    instead of 0 on a healthy service. The Prometheus instrumentation guide says the same:
+    initialise the label values you know of.
+    """
+    from consumer.routing import SKIP_REASONS  # noqa: PLC0415 - routing imports nothing from here; keep it that way
+
+    for event_type in (*_literal_values(ProductEvent, "event_type"), "invalid"):
+        EVENTS_CONSUMED.labels(event_type=event_type)
+    for status in _literal_values(DescriptionGenerated, "status"):
+        DRAFTS_PUBLISHED.labels(status=status)
+    for reason in SKIP_REASONS:
+        EVENTS_SKIPPED.labels(reason=reason)
+    for reason in _literal_values(DeadLetter, "error_type"):
+        DEAD_LETTERS.labels(reason=reason)
+    for check in _literal_values(CheckResult, "name"):
+        GUARD_FAILURES.labels(check=check)
+    for reason in MODEL_REFUSAL_REASONS:
+        MODEL_LOAD_FAILURES.labels(reason=reason)
+
+
+initialise_label_values()
 
 
 def set_model_info(version: str) -> None:

@@ -20,6 +20,8 @@ from schemas.prompt import input_hash
 
 Key = tuple[str, str, str]
 
+SKIP_REASONS = ("stale", "locked", "human_text", "own_write", "unchanged")
+
 
 @dataclass
 class Seen:

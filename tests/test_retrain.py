@@ -186,6 +186,7 @@ def test_gate_rejects_a_candidate_trained_on_shuffled_targets_and_keeps_the_live
         _cli_parse_args=[], bootstrap_servers=broker.bootstrap_servers, approvals_topic=approvals_topic, models_topic=models_topic,
         model_store=tmp_path / "store", cache_dir=base_model_dir.parent.parent, held_out_share=share, min_examples=4,
         max_steps=8, learning_rate=3e-3, micro_batch_size=4, eval_every=100, progress=False, model_version="shuffled-v3",
+        metrics_file=tmp_path / "textfile" / "copydesk_trainer.prom",
     )
     summary = replay_train(settings)
     assert summary["live_version"] == "swap-v2"
@@ -194,6 +195,10 @@ def test_gate_rejects_a_candidate_trained_on_shuffled_targets_and_keeps_the_live
     assert find_live_model(broker.client_config, models_topic).version == "swap-v2"
     announced = [json.loads(r) for r in _read_values(broker, models_topic)]
     assert announced[-1]["model_version"] == "shuffled-v3" and announced[-1]["promoted"] is False
+    exported = (tmp_path / "textfile" / "copydesk_trainer.prom").read_text()  # what Prometheus reads after the job exits
+    assert 'copydesk_trainer_last_run_outcome{outcome="rejected"} 1.0' in exported
+    assert f"copydesk_trainer_approvals_replayed {float(len(rows))}" in exported
+    assert 'copydesk_trainer_similarity{model="candidate"}' in exported
 
 
 def _read_values(broker, topic: str) -> list[bytes]:

@@ -26,6 +26,7 @@ from trainer.dataset import Example, dataset_hash
 from trainer.evaluate import generate_with_service, score
 from trainer.fit import FitConfig, fit
 from trainer.replay import build_dataset, replay
+from trainer.run_metrics import export_run_metrics
 
 log = get_logger("copydesk.retrain")
 
@@ -88,7 +89,20 @@ def evaluate_on(model_spec: str, examples: list[Example], cache_dir: Path, batch
 
 
 def replay_train(settings) -> dict:
+    """Replay, build, fit, gate, store, publish; the run's metrics are exported either way."""
     started = time.perf_counter()
+    summary: dict = {}
+    try:
+        summary = _replay_train(settings, started)
+    except Exception as error:
+        summary.update(failed=True, error=repr(error))
+        raise
+    finally:
+        export_run_metrics(summary, time.perf_counter() - started, settings.metrics_file, settings.pushgateway)
+    return summary
+
+
+def _replay_train(settings, started: float) -> dict:
     client = settings.client_config()
     live = find_live_model(client, settings.models_topic)
     start = None

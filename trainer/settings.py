@@ -76,3 +76,5 @@ class ReplayTrainSettings(KafkaSettings):
     margin_publishable: float = Field(0.0, description="Publishable share may drop by at most this.")
     model_version: str | None = Field(None, description="Name of the new version (default: retrain-<UTC time>).")
     progress: bool = Field(True, description="Show a progress bar while training.")
+    metrics_file: Path | None = Field(None, description="Write the run's copydesk_trainer_* metrics here (node_exporter textfile format).")
+    pushgateway: str | None = Field(None, description="Push the run's copydesk_trainer_* metrics to this Pushgateway (host:port).")
