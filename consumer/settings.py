@@ -49,6 +49,8 @@ class KafkaSettings(CopydeskSettings):
     sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = Field(None, description="SASL mechanism.")
     sasl_username: str | None = Field(None, description="SASL user name.")
     sasl_password: SecretStr | None = Field(None, description="SASL password (from a Secret; never logged).")
+    sasl_username_file: Path | None = Field(None, description="File holding the SASL user name (a mounted Secret); wins over --sasl-username.")
+    sasl_password_file: Path | None = Field(None, description="File holding the SASL password (a mounted Secret); wins over --sasl-password.")
     session_timeout_ms: int = Field(10_000, description="Group session timeout; a member silent this long is evicted.")
     heartbeat_interval_ms: int = Field(3_000, description="Group heartbeat interval.")
     max_poll_interval_ms: int = Field(300_000, description="Kafka's max.poll.interval.ms (generation never blocks polling).")
@@ -64,12 +66,22 @@ class KafkaSettings(CopydeskSettings):
                 ssl_check_hostname=self.ssl_check_hostname,
             )
         if self.security_protocol.startswith("SASL"):
+            password = self.sasl_password.get_secret_value() if self.sasl_password else None
             config.update(
                 sasl_mechanism=self.sasl_mechanism or "PLAIN",
-                sasl_plain_username=self.sasl_username,
-                sasl_plain_password=self.sasl_password.get_secret_value() if self.sasl_password else None,
+                sasl_plain_username=_read_secret(self.sasl_username_file) if self.sasl_username_file else self.sasl_username,
+                sasl_plain_password=_read_secret(self.sasl_password_file) if self.sasl_password_file else password,
             )
         return config
+
+
+def _read_secret(path: Path) -> str:
+    """A mounted Secret's value; files beat env vars, which leak into `ps e` and crash dumps.
+
+    Read at each connect, so a rotated Secret (kubelet updates the file) is used on the next
+    client; the trailing newline editors and `echo` leave is not part of the credential.
+    """
+    return path.read_text(encoding="utf-8").rstrip("\r\n")
 
 
 class BrokerSettings(CopydeskSettings):
@@ -122,6 +134,8 @@ class DemoSettings(ModelSettings):
     max_batch_size: int = Field(8, ge=1, le=1024, description="Most events generated together.")
     max_wait_ms: int = Field(500, ge=0, description="Longest an event waits for its batch to fill.")
     edge_cases: bool = Field(True, description="Add a malformed record, a locked description and a duplicate.")
+    metrics_port: int = Field(0, ge=0, le=65535, description="Serve /metrics, /healthz and /readyz on 127.0.0.1:PORT (0: off).")
+    linger_seconds: float = Field(0.0, ge=0, description="After the summary, keep the consumer and /metrics up this long (SIGTERM/Ctrl-C ends it early).")
     retrain: bool = Field(False, description="Run the learning loop: drafts, approvals, replay-train, gate, hot swap, drafts again (needs --catalog).")
     retrain_epochs: float = Field(2.0, description="With --retrain: passes over the approvals.")
     log_level: Literal["debug", "info", "warning", "error"] = Field("warning", description="JSON log level (the demo prints its own lines).")

@@ -34,3 +34,18 @@ def test_trainer_help():
     result = run("trainer.cli", "--help")
     assert result.returncode == 0
     assert "copydesk-trainer" in result.stdout
+
+
+def test_sasl_credentials_from_mounted_secret_files_win_over_env(tmp_path, monkeypatch):
+    from consumer.settings import ServeSettings
+
+    (tmp_path / "username").write_text("shop-copydesk\n")
+    (tmp_path / "password").write_text("s3cret-from-file\n")
+    monkeypatch.setenv("COPYDESK_SASL_PASSWORD", "stale-env-password")
+    settings = ServeSettings(
+        _cli_parse_args=["--security-protocol", "SASL_SSL", "--sasl-mechanism", "SCRAM-SHA-512",
+                         "--sasl-username-file", str(tmp_path / "username"), "--sasl-password-file", str(tmp_path / "password")],
+    )
+    config = settings.client_config()
+    assert (config["sasl_plain_username"], config["sasl_plain_password"]) == ("shop-copydesk", "s3cret-from-file")
+    assert "s3cret" not in repr(settings)  # the file path is in the settings, never the secret
