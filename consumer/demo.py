@@ -9,6 +9,7 @@ record, one locked description and one duplicate, so the summary shows every pat
 from __future__ import annotations
 
 import json
+import signal
 import threading
 import time
 import uuid
@@ -19,6 +20,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from tqdm import tqdm
 
 from consumer.broker import EmbeddedBroker
+from consumer.health import HealthState, serve_health
 from consumer.serve import load_generator
 from consumer.service import EnrichmentService, ServiceConfig
 from consumer.settings import DemoSettings
@@ -89,7 +91,11 @@ def run_demo(settings: DemoSettings) -> int:
         generator = load_generator(settings)
         print(f"model: {generator.version} on {generator.device}")
         client = broker.client_config
-        service = EnrichmentService(embedded_service_config(settings), client, generator)
+        health = HealthState()
+        health_server = serve_health(health, settings.metrics_port, host="127.0.0.1") if settings.metrics_port else None
+        if health_server:
+            print(f"metrics: http://127.0.0.1:{settings.metrics_port}/metrics")
+        service = EnrichmentService(embedded_service_config(settings), client, generator, health)
         worker = threading.Thread(target=service.run, name="consumer", daemon=True)
         worker.start()
 
@@ -139,13 +145,31 @@ def run_demo(settings: DemoSettings) -> int:
                 stats = service.stats
                 if stats.accounted >= len(records) and drafts_seen >= stats.drafts + stats.needs_review and letters_seen >= stats.dead_lettered:
                     break
+        outputs.close()
+        summary = summarise(settings, service, records, latencies, last_draft_at - produced_at, generator.version, wall_started)
+        if settings.linger_seconds:
+            linger(settings.linger_seconds)
         service.stop()
         worker.join(timeout=120)
-        outputs.close()
+        if health_server:
+            health_server.shutdown()
+    return 0 if summary["records"] <= service.stats.accounted else 1
 
+
+def linger(seconds: float) -> None:
+    """Keep the broker, the consumer and /metrics up (for a scraper) until time or a signal."""
+    done = threading.Event()
+    previous = {signum: signal.signal(signum, lambda *_: done.set()) for signum in (signal.SIGTERM, signal.SIGINT)}
+    print(f"lingering {seconds:g}s with the consumer and /metrics up (SIGTERM or Ctrl-C to stop)", flush=True)
+    done.wait(seconds)
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+
+
+def summarise(settings, service, records, latencies, span_seconds, model_version, wall_started) -> dict:
     stats = service.stats
     generated = stats.drafts + stats.needs_review
-    span = max(last_draft_at - produced_at, 1e-9)
+    span = max(span_seconds, 1e-9)
     summary = {
         "records": len(records),
         "drafts": stats.drafts,
@@ -155,7 +179,7 @@ def run_demo(settings: DemoSettings) -> int:
         "latency_p50_seconds": round(percentile(latencies, 0.5), 2),
         "latency_p95_seconds": round(percentile(latencies, 0.95), 2),
         "descriptions_per_second": round(generated / span, 3),
-        "model_version": generator.version,
+        "model_version": model_version,
         "wall_seconds": round(time.perf_counter() - wall_started, 1),
         "output": str(settings.output),
     }
@@ -164,5 +188,5 @@ def run_demo(settings: DemoSettings) -> int:
         f"{stats.dead_lettered} dead-lettered | end-to-end p50 {summary['latency_p50_seconds']}s "
         f"p95 {summary['latency_p95_seconds']}s | {summary['descriptions_per_second']} descriptions/s"
     )
-    print(json.dumps(summary))
-    return 0 if stats.accounted >= len(records) else 1
+    print(json.dumps(summary), flush=True)
+    return summary
