@@ -25,5 +25,9 @@ demo: install
 test: install
 	$(BIN)/python -m pytest $(ARGS)
 
+# Helm chart, alert rules, dashboard, checkov, and a live Prometheus run against the demo.
+check-deploy: install
+	deploy/check $(ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache
