@@ -55,6 +55,9 @@ class Decoding:
     min_new_tokens: int = 0
 
 
+# Failures that come from the input, not the text: regenerating cannot fix them.
+UNFIXABLE_BY_RETRY = frozenset({"injection"})
+
 FIRST_ATTEMPT = Decoding(repetition_penalty=1.05)
 RETRY = Decoding(repetition_penalty=1.2, no_repeat_ngram_size=4, min_new_tokens=24)
 """The retry also may not stop before 24 tokens: the usual first failure is a draft that only repeats the title."""
@@ -232,6 +235,9 @@ class Generator:
                 last_report[index] = (report, raw)
                 if report.passed:
                     drafts[index] = Draft(report.text, "draft", report.checks, attempt, tokens_used[index], raw)
+                elif {check.name for check in report.failures} <= UNFIXABLE_BY_RETRY:
+                    reasons = [f"{check.name}: {check.reason}" for check in report.failures]
+                    drafts[index] = Draft(report.text, "needs_review", report.checks, attempt, tokens_used[index], raw, reasons)
                 else:
                     still_failing.append(index)
                     banned[index] = ungrounded_terms(report.text, requests[index].product)

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from consumer.injection import injection_found
 from schemas.events import CheckResult, Product
 from consumer.grounding import NUMBER, allowed_numbers, fact_text
 
@@ -143,4 +144,6 @@ def check_description(raw_text: str, product: Product, max_chars: int) -> GuardR
     checks.append(CheckResult(name="loops", passed=loop is None, reason=f"repeated 3+ times: {loop!r}" if loop else None))
     markup = markup_found(text)
     checks.append(CheckResult(name="markup", passed=not markup, reason="; ".join(markup) if markup else None))
+    suspicious = injection_found(product)
+    checks.append(CheckResult(name="injection", passed=not suspicious, reason="; ".join(suspicious)[:500] if suspicious else None))
     return GuardReport(text=text, checks=checks)

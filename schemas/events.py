@@ -108,7 +108,7 @@ class ProductEvent(Contract):
 class CheckResult(Contract):
     """One guard's verdict on a generated text."""
 
-    name: Literal["grounding", "length", "loops", "markup", "empty"]
+    name: Literal["grounding", "length", "loops", "markup", "empty", "injection"]
     passed: bool
     reason: str | None = None
 

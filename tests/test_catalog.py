@@ -34,3 +34,12 @@ def test_default_model_on_real_products_is_grounded_and_publishable(catalog_dir)
     assert metrics["grounding"] >= 0.9, metrics
     assert metrics["publishable"] >= 0.8, metrics
     assert metrics["loops"] <= 0.1, metrics
+
+
+def test_no_real_catalog_product_is_flagged_as_an_injection(catalog_dir):
+    from consumer.injection import injection_found
+    from schemas.catalog import product_from_row
+
+    rows = [row for name in ("train.jsonl", "valid.jsonl") for row in read_rows(catalog_dir / name)]
+    flagged = [(row["id"], found) for row in rows if (found := injection_found(product_from_row(row)))]
+    assert len(rows) > 1000 and flagged == []
