@@ -75,6 +75,9 @@ class EmbeddedBroker:
     def __init__(self, port: int = 0, cert: Path | None = None, key: Path | None = None, cafile: Path | None = None):
         self.port = port or free_port()
         self.cert, self.key, self.cafile = cert, key, cafile
+        # With TLS, Tansu listens in plaintext on a private port behind a TLS terminator (see tls_proxy.py).
+        self.internal_port = free_port() if cert and key else self.port
+        self.terminator = None
         self.process: subprocess.Popen | None = None
         self._log = tempfile.NamedTemporaryFile(prefix="tansu-", suffix=".log", delete=False)
 
@@ -91,22 +94,22 @@ class EmbeddedBroker:
         return config
 
     def command(self) -> list[str]:
-        url = f"tcp://127.0.0.1:{self.port}"
-        command = [
+        return [
             str(tansu_binary()),
             "broker",
-            "--listener-url", url,
-            "--advertised-listener-url", url,
+            "--listener-url", f"tcp://127.0.0.1:{self.internal_port}",
+            "--advertised-listener-url", f"tcp://127.0.0.1:{self.port}",
             "--storage-engine", "memory://tansu/",
         ]
-        if self.cert and self.key:
-            command += ["--cert", str(self.cert), "--key", str(self.key)]
-        return command
 
     def start(self, create: bool = True) -> EmbeddedBroker:
         self.process = subprocess.Popen(
             self.command(), stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
         )
+        if self.cert and self.key:
+            from consumer.tls_proxy import TlsTerminator  # noqa: PLC0415 - only TLS runs need it
+
+            self.terminator = TlsTerminator(self.port, self.internal_port, self.cert, self.key).start()
         self.wait_ready()
         if create:
             create_topics(self.client_config)
@@ -142,6 +145,8 @@ class EmbeddedBroker:
         os.kill(self.process.pid, signal.SIGCONT)
 
     def stop(self) -> None:
+        if self.terminator:
+            self.terminator.stop()
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
