@@ -138,4 +138,5 @@ class DemoSettings(ModelSettings):
     linger_seconds: float = Field(0.0, ge=0, description="After the summary, keep the consumer and /metrics up this long (SIGTERM/Ctrl-C ends it early).")
     retrain: bool = Field(False, description="Run the learning loop: drafts, approvals, replay-train, gate, hot swap, drafts again (needs --catalog).")
     retrain_epochs: float = Field(2.0, description="With --retrain: passes over the approvals.")
+    retrain_learning_rate: float = Field(3e-4, gt=0, description="With --retrain: peak learning rate of the candidate's fine-tune.")
     log_level: Literal["debug", "info", "warning", "error"] = Field("warning", description="JSON log level (the demo prints its own lines).")

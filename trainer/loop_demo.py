@@ -101,6 +101,7 @@ def run_retrain_demo(settings) -> int:
         train_settings = ReplayTrainSettings(
             _cli_parse_args=[], bootstrap_servers=broker.bootstrap_servers, cache_dir=settings.cache_dir,
             model_store=settings.output.parent / "model-store", epochs=settings.retrain_epochs, min_examples=4,
+            learning_rate=settings.retrain_learning_rate,
         )
         result = replay_train(train_settings)
         if result.get("promoted"):
