@@ -81,3 +81,115 @@ class Harness:
             service.stop()
             thread.join(timeout=60)
         self.producer.close()
+
+
+class ServeProcess:
+    """`copydesk serve` as a child process on the harness's topics (for kill -9 and RSS)."""
+
+    def __init__(self, harness: Harness, cache_dir, *extra: str, max_new_tokens: int = 8, max_batch_size: int = 16, env: dict | None = None):
+        import os
+        import subprocess
+        import sys
+
+        environment = {
+            **os.environ,
+            "COPYDESK_BOOTSTRAP_SERVERS": harness.broker.bootstrap_servers,
+            "COPYDESK_INPUT_TOPIC": harness.input_topic,
+            "COPYDESK_OUTPUT_TOPIC": harness.output_topic,
+            "COPYDESK_DEAD_LETTER_TOPIC": harness.dead_letter_topic,
+            "COPYDESK_GROUP_ID": harness.group,
+            "COPYDESK_CACHE_DIR": str(cache_dir),
+            **(env or {}),
+        }
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "consumer.cli", "serve", "--model", "base", "--max-new-tokens", str(max_new_tokens),
+             "--max-batch-size", str(max_batch_size), "--health-port", "0", "--no-follow-models",
+             "--session-timeout-ms", str(FAST_GROUP["session_timeout_ms"]),
+             "--heartbeat-interval-ms", str(FAST_GROUP["heartbeat_interval_ms"]), *extra],
+            env=environment, stderr=subprocess.STDOUT, stdout=subprocess.PIPE, text=True,
+        )
+        self._assigned = threading.Event()
+        threading.Thread(target=self._follow, daemon=True).start()
+
+    def _follow(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line)
+            if '"partitions_assigned"' in line:
+                self._assigned.set()
+
+    def wait_assigned(self, timeout_s: float = 120) -> None:
+        assert self._assigned.wait(timeout_s), self.tail()
+
+    def kill9(self) -> None:
+        import signal
+
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def terminate(self, timeout_s: float = 120) -> int:
+        import signal
+
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=timeout_s)
+
+    def rss_bytes(self) -> int:
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        raise RuntimeError("no VmRSS")
+
+    def tail(self, lines: int = 30) -> str:
+        return "".join(self.lines[-lines:])
+
+
+def account(events: list[dict], outputs: list[dict], letters: list[dict]) -> dict:
+    """Every input accounted for: an output or a dead letter; duplicates must be identical."""
+    variants: dict[str, set] = {}
+    for output in outputs:
+        variants.setdefault(output["causation_id"], set()).add((output["event_id"], output["description"]))
+    lettered = set()
+    for letter in letters:
+        try:
+            lettered.add(json.loads(letter["value"])["event_id"])
+        except (ValueError, KeyError, TypeError):
+            pass
+    wanted = {event["event_id"] for event in events}
+    return {
+        "inputs": len(wanted),
+        "outputs": len(outputs),
+        "lost": sorted(wanted - set(variants) - lettered),
+        "duplicates": len(outputs) - len(variants),
+        "conflicting": sorted(cause for cause, seen in variants.items() if len(seen) > 1),
+    }
+
+
+class TopicTail:
+    """Reads a topic from the beginning in the background; `records` grows as outputs arrive."""
+
+    def __init__(self, broker, topic: str):
+        self.records: list[dict] = []
+        self._stop = threading.Event()
+        self._consumer = KafkaConsumer(**broker.client_config, group_id=None, enable_auto_commit=False)
+        partitions = [TopicPartition(topic, p) for p in self._consumer.partitions_for_topic(topic)]
+        self._consumer.assign(partitions)
+        self._consumer.seek_to_beginning(*partitions)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for records in self._consumer.poll(timeout_ms=200).values():
+                self.records.extend(json.loads(r.value) for r in records)
+        self._consumer.close()
+
+    def wait_for(self, predicate, timeout_s: float, what: str) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not predicate() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert predicate(), f"timed out after {timeout_s:.0f}s waiting for {what} ({len(self.records)} records)"
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from kafka import TopicPartition
 
 from consumer.offsets import OffsetTracker
@@ -87,3 +89,29 @@ def test_validation_reasons():
         assert isinstance(result, Rejected) and result.error_type == expected, (value[:40], result)
     assert parse_product_event(None, json.dumps(good).encode()).error_type == "validation"
     assert isinstance(parse_product_event(key, json.dumps(good).encode()), ProductEvent)
+
+
+product_states = st.fixed_dictionaries({
+    "sequence": st.integers(min_value=0, max_value=20),
+    "description": st.one_of(st.none(), st.sampled_from(["Our own words.", "Imported text.", "A draft we wrote."])),
+    "description_origin": st.one_of(st.none(), st.sampled_from(["human", "copydesk", "import"])),
+    "description_locked": st.booleans(),
+    "title": st.sampled_from(["Trail bottle 750 ml", "Trail bottle 1 l"]),
+})
+
+
+@settings(max_examples=500, deadline=None)
+@given(history=st.lists(product_states, min_size=1, max_size=25))
+def test_human_or_locked_text_is_never_replaced_whatever_the_event_order(history):
+    state = RouteState()
+    protected_sequences: list[int] = []
+    for step in history:
+        fields = {k: v for k, v in step.items() if k != "sequence"}
+        incoming = event(step["sequence"], **fields)
+        decision = route(incoming, state)
+        if incoming.product.has_protected_description:
+            assert not decision.generate, (decision, step)
+            protected_sequences.append(step["sequence"])
+        if decision.generate:
+            # a late, older event must never undo a newer human edit or lock
+            assert all(step["sequence"] >= seq for seq in protected_sequences), (history, step)
