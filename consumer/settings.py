@@ -137,6 +137,6 @@ class DemoSettings(ModelSettings):
     metrics_port: int = Field(0, ge=0, le=65535, description="Serve /metrics, /healthz and /readyz on 127.0.0.1:PORT (0: off).")
     linger_seconds: float = Field(0.0, ge=0, description="After the summary, keep the consumer and /metrics up this long (SIGTERM/Ctrl-C ends it early).")
     retrain: bool = Field(False, description="Run the learning loop: drafts, approvals, replay-train, gate, hot swap, drafts again (needs --catalog).")
-    retrain_epochs: float = Field(2.0, description="With --retrain: passes over the approvals.")
-    retrain_learning_rate: float = Field(3e-4, gt=0, description="With --retrain: peak learning rate of the candidate's fine-tune.")
+    retrain_epochs: float = Field(3.0, description="With --retrain: passes over the approvals.")
+    retrain_learning_rate: float = Field(1e-3, gt=0, description="With --retrain: peak learning rate of the candidate's fine-tune.")
     log_level: Literal["debug", "info", "warning", "error"] = Field("warning", description="JSON log level (the demo prints its own lines).")

@@ -106,9 +106,10 @@ def run_retrain_demo(settings) -> int:
         result = replay_train(train_settings)
         if result.get("promoted"):
             deadline = time.monotonic() + 300
-            while service.generator.version != result["version"] and time.monotonic() < deadline:
+            # The watcher verifies and loads it, then offers it; the service swaps before its next batch.
+            while watcher.serving_version != result["version"] and time.monotonic() < deadline:
                 time.sleep(0.5)
-        print(f"gate: promoted={result.get('promoted')} ({result.get('reason')}); serving {service.generator.version}")
+        print(f"gate: promoted={result.get('promoted')} ({result.get('reason')}); next batches use {watcher.serving_version}")
         after = list(ask(held_rows, AFTER_CHANNEL).values())
 
         service.stop()

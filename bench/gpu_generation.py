@@ -1,0 +1,94 @@
+"""Throughput on one GPU: bf16, batch sizes up to 512, 120 new tokens per description.
+
+Runs the serving generator's prompts (the chat template of copydesk's prompt builder) for the
+catalog's products, forcing exactly `--new-tokens` tokens per row (min = max), so the figure is
+descriptions/s of a fixed length. A static KV cache and torch.compile (CUDA graphs through
+mode="reduce-overhead") are tried when `--compile` is given; the better of eager and compiled
+is reported per batch size. Writes one JSON result.
+
+    python bench/gpu_generation.py --out result.json            # on the GPU machine (bench/gpu.sh)
+    python bench/gpu_generation.py --device cpu --batch-sizes 2 --new-tokens 4 --out /tmp/x.json   # dry run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import product_rows, stamp  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cuda")
+    parser.add_argument("--dtype", default="bfloat16")
+    parser.add_argument("--batch-sizes", default="32,64,128,256,512")
+    parser.add_argument("--new-tokens", type=int, default=120)
+    parser.add_argument("--repeats", type=int, default=2, help="Timed runs per batch size (after one warm-up).")
+    parser.add_argument("--compile", action="store_true", help="Also try a static cache + torch.compile (CUDA graphs).")
+    parser.add_argument("--model", default="default")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+
+    import torch
+
+    from consumer.generator import Generator, Request
+    from consumer.models import resolve_model
+    from consumer.settings import default_cache_dir
+    from schemas.catalog import product_from_row
+
+    sizes = [int(b) for b in args.batch_sizes.split(",")]
+    rows, source = product_rows(max(sizes))
+    base_dir, adapter_dir = resolve_model(args.model, default_cache_dir())
+    generator = Generator.load(base_dir, adapter_dir, device=args.device, dtype=args.dtype, max_new_tokens=args.new_tokens)
+    tokenizer, model = generator.tokenizer, generator.model
+    prompts = generator.render_prompts([Request(product_from_row(row)) for row in rows])
+
+    def timed(batch_size: int, **extra) -> dict:
+        encoded = tokenizer(prompts[:batch_size], return_tensors="pt", padding=True).to(generator.device)
+        kwargs = dict(max_new_tokens=args.new_tokens, min_new_tokens=args.new_tokens, do_sample=False,
+                      pad_token_id=tokenizer.pad_token_id, **extra)
+        with torch.inference_mode():
+            model.generate(**encoded, **kwargs)  # warm-up (and compilation)
+            if generator.device.type == "cuda":
+                torch.cuda.synchronize()
+            best = float("inf")
+            for _ in range(args.repeats):
+                started = time.perf_counter()
+                model.generate(**encoded, **kwargs)
+                if generator.device.type == "cuda":
+                    torch.cuda.synchronize()
+                best = min(best, time.perf_counter() - started)
+        return {"seconds": round(best, 3), "descriptions_per_s": batch_size / best,
+                "new_tokens_per_s": batch_size * args.new_tokens / best}
+
+    results = []
+    for batch_size in sizes:
+        row = {"batch_size": batch_size, "eager": timed(batch_size)}
+        if args.compile:
+            try:
+                # A static cache makes transformers compile the decoding step (CUDA graphs) on CUDA.
+                row["static_compiled"] = timed(batch_size, cache_implementation="static")
+            except Exception as error:  # noqa: BLE001 - report, keep the eager figure
+                row["static_compiled_error"] = repr(error)[:300]
+        best = max((v for k, v in row.items() if isinstance(v, dict)), key=lambda r: r["descriptions_per_s"])
+        row["best"] = best
+        results.append(row)
+        print(f"batch {batch_size:>4}: {best['descriptions_per_s']:.1f} desc/s, {best['new_tokens_per_s']:.0f} new tok/s", flush=True)
+
+    record = stamp("gpu_generation", "python bench/gpu_generation.py " + " ".join(sys.argv[1:]),
+                   {"source": source, "model_version": generator.version, "dtype": args.dtype, "device": str(generator.device),
+                    "new_tokens": args.new_tokens, "results": results,
+                    "best_descriptions_per_s": max(r["best"]["descriptions_per_s"] for r in results)})
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(record, indent=2) + "\n")
+    print(json.dumps({"best_descriptions_per_s": record["best_descriptions_per_s"], "out": str(args.out)}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
