@@ -11,7 +11,7 @@ import signal
 import time
 
 from consumer.commands import Command, dispatch
-from consumer.settings import BrokerSettings, DemoSettings, PrepareSettings, ServeSettings
+from consumer.settings import AdaptSettings, BrokerSettings, DemoSettings, PrepareSettings, ServeSettings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -56,9 +56,35 @@ def run_demo(settings: DemoSettings) -> int:
     return demo(settings)
 
 
+def run_adapt(settings: AdaptSettings) -> int:
+    """Print the ProductEvents a platform payload becomes, one JSON line each, or why it has none."""
+    import json
+    import sys
+
+    from consumer.adapters import adapt_json
+    from consumer.adapters.writeback import render
+    from consumer.validate import Rejected
+
+    raw = sys.stdin.buffer.read() if str(settings.payload) == "-" else settings.payload.read_bytes()
+    headers = dict(item.split("=", 1) for item in settings.header if "=" in item)
+    result = adapt_json(raw, settings.input_format, settings.adapter_config(), headers, settings.fetcher())
+    if isinstance(result, Rejected):
+        print(f"copydesk adapt: {result.error_type}: {result.message}", file=sys.stderr)
+        return 1
+    if not result:
+        print("copydesk adapt: no product events (a deletion or a message type that is not a description input)", file=sys.stderr)
+    for item in result:
+        print(item.event.model_dump_json())
+        if item.writeback is not None:
+            example = render(item.writeback, item.event, "<generated description>")
+            print(f"# writeback: {json.dumps(example, ensure_ascii=False)}", file=sys.stderr)
+    return 0
+
+
 COMMANDS: dict[str, Command] = {
     "serve": Command(ServeSettings, run_serve, "Enrich product events into description drafts (the consumer)."),
     "demo": Command(DemoSettings, run_demo, "Broker + model + consumer + sample events on the embedded default."),
+    "adapt": Command(AdaptSettings, run_adapt, "Show the ProductEvents a PIM payload becomes (--from FORMAT PAYLOAD.json)."),
     "broker": Command(BrokerSettings, run_broker, "Run the embedded Kafka-protocol broker (Tansu) on 127.0.0.1."),
     "model prepare": Command(PrepareSettings, run_prepare, "Convert the packaged base model to safetensors, once."),
 }

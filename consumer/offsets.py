@@ -8,21 +8,30 @@ offset (or one past the last finished record when nothing is in flight).
 
 from __future__ import annotations
 
+from collections import Counter
+
 from kafka import OffsetAndMetadata, TopicPartition
 
 
 class OffsetTracker:
+    """Counts holds per offset: one record can stand for several events (an Akeneo product in
+    three locales), and its offset is done only when the last of them is."""
+
     def __init__(self):
-        self._in_flight: dict[TopicPartition, set[int]] = {}
+        self._in_flight: dict[TopicPartition, Counter[int]] = {}
         self._next: dict[TopicPartition, int] = {}
         self._committed: dict[TopicPartition, int] = {}
 
     def start(self, partition: TopicPartition, offset: int) -> None:
-        self._in_flight.setdefault(partition, set()).add(offset)
+        self._in_flight.setdefault(partition, Counter())[offset] += 1
         self._next[partition] = max(self._next.get(partition, 0), offset + 1)
 
     def finish(self, partition: TopicPartition, offset: int) -> None:
-        self._in_flight.get(partition, set()).discard(offset)
+        holds = self._in_flight.get(partition)
+        if holds is not None and offset in holds:
+            holds[offset] -= 1
+            if holds[offset] <= 0:
+                del holds[offset]
 
     def committable(self) -> dict[TopicPartition, OffsetAndMetadata]:
         """Offsets that moved since the last commit and have nothing unfinished below them."""

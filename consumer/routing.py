@@ -4,7 +4,9 @@ Skip reasons (each counted in copydesk_events_skipped_total{reason} and logged):
 - ``stale``: a lower sequence than one already handled for this product/locale/channel;
 - ``human_text`` / ``locked``: a person wrote or locked the description - never overwrite it;
 - ``own_write``: our own draft coming back after the PIM applied it, prompt inputs unchanged;
-- ``unchanged``: the prompt inputs are the same as for the last draft (e.g. only stock changed).
+- ``unchanged``: the prompt inputs are the same as for the last draft (e.g. only stock changed);
+- ``ignored``: (set by the consumer) a platform record that is no product create/update at all,
+  e.g. a deletion or a price message on a shared subscription.
 
 The state is one small entry per product/locale/channel, bounded by an LRU, and rebuilt on
 start from the descriptions topic (see state_store.py), so a restart routes the same way.
@@ -20,7 +22,7 @@ from schemas.prompt import input_hash
 
 Key = tuple[str, str, str]
 
-SKIP_REASONS = ("stale", "locked", "human_text", "own_write", "unchanged")
+SKIP_REASONS = ("stale", "locked", "human_text", "own_write", "unchanged", "ignored")
 
 
 @dataclass

@@ -40,6 +40,9 @@ def service_config(settings: ServeSettings) -> ServiceConfig:
         session_timeout_ms=settings.session_timeout_ms,
         heartbeat_interval_ms=settings.heartbeat_interval_ms,
         max_poll_interval_ms=settings.max_poll_interval_ms,
+        input_format=settings.input_format,
+        topic_formats=tuple(settings.topic_formats().items()),
+        adapter=settings.adapter_config(),
     )
 
 
@@ -67,7 +70,7 @@ def run_serve(settings: ServeSettings, generator: Generator | None = None) -> in
             if generator is not None:
                 metrics.set_model_info(generator.version)
     generator = generator or load_generator(settings)
-    service = EnrichmentService(service_config(settings), settings.client_config(), generator, health)
+    service = EnrichmentService(service_config(settings), settings.client_config(), generator, health, fetcher=settings.fetcher())
     if watcher is not None:
         watcher.serving_version, watcher.offer = generator.version, service.offer_generator
         watcher.start()

@@ -18,13 +18,15 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
 from consumer import metrics
+from consumer.adapters import AdapterConfig, Writeback, adapt_record
+from consumer.adapters.writeback import render as render_writeback
 from consumer.generator import Draft, Generator, Request
 from consumer.health import HealthState
 from consumer.logs import get_logger
 from consumer.offsets import OffsetTracker
 from consumer.routing import RouteState, route, state_key
 from consumer.state_store import DescriptionsReader
-from consumer.validate import Rejected, dead_letter, parse_product_event, raw_record_of
+from consumer.validate import Rejected, dead_letter, raw_record_of
 from schemas import DescriptionGenerated, ProductEvent, Timings
 
 log = get_logger("copydesk.service")
@@ -39,6 +41,7 @@ class Pending:
     event: ProductEvent
     input_hash: str
     received: float
+    writeback: Writeback | None = None
 
 
 @dataclass
@@ -81,6 +84,16 @@ class ServiceConfig:
     session_timeout_ms: int = 10_000
     heartbeat_interval_ms: int = 3_000
     max_poll_interval_ms: int = 300_000
+    input_format: str = "copydesk"
+    topic_formats: tuple[tuple[str, str], ...] = ()
+    adapter: AdapterConfig = AdapterConfig()
+
+    @property
+    def input_topics(self) -> list[str]:
+        return [topic.strip() for topic in self.input_topic.split(",") if topic.strip()]
+
+    def format_of(self, topic: str) -> str:
+        return dict(self.topic_formats).get(topic, self.input_format)
 
 
 class _Rebalance(ConsumerRebalanceListener):
@@ -95,8 +108,11 @@ class _Rebalance(ConsumerRebalanceListener):
 
 
 class EnrichmentService:
-    def __init__(self, config: ServiceConfig, client_config: dict, generator: Generator, health: HealthState | None = None):
+    def __init__(
+        self, config: ServiceConfig, client_config: dict, generator: Generator, health: HealthState | None = None, fetcher=None
+    ):
         self.config = config
+        self.fetcher = fetcher
         self.client_config = client_config
         self.generator = generator
         self.health = health or HealthState()
@@ -124,7 +140,7 @@ class EnrichmentService:
             heartbeat_interval_ms=config.heartbeat_interval_ms,
             max_poll_interval_ms=config.max_poll_interval_ms,
         )
-        self.consumer.subscribe([config.input_topic], listener=_Rebalance(self))
+        self.consumer.subscribe(config.input_topics, listener=_Rebalance(self))
 
     # -- the loop, in the order the module docstring promises -----------------------------
 
@@ -170,23 +186,33 @@ class EnrichmentService:
 
     def _accept(self, record) -> None:
         partition = TopicPartition(record.topic, record.partition)
-        self.tracker.start(partition, record.offset)
+        self.tracker.start(partition, record.offset)  # the record's own hold, released below
         self.stats.consumed += 1
-        parsed = parse_product_event(record.key, record.value)
-        if isinstance(parsed, Rejected):
+        adapted = adapt_record(
+            record.key, record.value, record.headers, self.config.format_of(record.topic), self.config.adapter, self.fetcher
+        )
+        if isinstance(adapted, Rejected):
             metrics.EVENTS_CONSUMED.labels(event_type="invalid").inc()
-            self._dead_letter(record, parsed)
-            self.tracker.finish(partition, record.offset)
-            return
-        metrics.EVENTS_CONSUMED.labels(event_type=parsed.event_type).inc()
-        decision = route(parsed, self.state)
+            self._dead_letter(record, adapted)
+        elif not adapted:
+            self.stats.skipped += 1
+            metrics.EVENTS_SKIPPED.labels(reason="ignored").inc()
+            log.info("record_ignored", topic=record.topic, partition=record.partition, offset=record.offset,
+                     reason="not a product create/update (e.g. a deletion or a price message)")
+        for item in adapted if not isinstance(adapted, Rejected) else []:
+            self._route(partition, record.offset, item.event, item.writeback)
+        self.tracker.finish(partition, record.offset)
+
+    def _route(self, partition: TopicPartition, offset: int, event: ProductEvent, writeback: Writeback | None) -> None:
+        metrics.EVENTS_CONSUMED.labels(event_type=event.event_type).inc()
+        decision = route(event, self.state)
         if not decision.generate:
             self.stats.skipped += 1
             metrics.EVENTS_SKIPPED.labels(reason=decision.reason).inc()
-            log.info("event_skipped", reason=decision.reason, event_id=parsed.event_id, product_id=parsed.product_id)
-            self.tracker.finish(partition, record.offset)
+            log.info("event_skipped", reason=decision.reason, event_id=event.event_id, product_id=event.product_id)
             return
-        self.pending.append(Pending(partition, record.offset, parsed, decision.input_hash, time.monotonic()))
+        self.tracker.start(partition, offset)
+        self.pending.append(Pending(partition, offset, event, decision.input_hash, time.monotonic(), writeback))
 
     def _batch_due(self) -> bool:
         if not self.pending:
@@ -264,6 +290,7 @@ class EnrichmentService:
                 generation_seconds=seconds,
                 batch_size=len(batch.batch),
             ),
+            writeback=render_writeback(item.writeback, event, draft.text),
         )
         self._send(self.config.output_topic, event.product_id.encode(), output.model_dump_json().encode(), output.event_id)
         self.tracker.finish(item.partition, item.offset)

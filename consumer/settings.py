@@ -6,11 +6,12 @@ help text can never disagree. Precedence: flag > env var > default.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, CliPositionalArg, SettingsConfigDict
 
 from schemas import topics
 
@@ -29,6 +30,10 @@ class CopydeskSettings(BaseSettings):
         cli_kebab_case=True,
         cli_implicit_flags=True,
         extra="ignore",
+        populate_by_name=True,
+        # A folder of files named like the env vars (a mounted Secret): credentials stay out of
+        # the environment, where `ps e` and crash dumps would show them.
+        secrets_dir=os.environ.get("COPYDESK_SECRETS_DIR") or None,
     )
 
     log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log level of the JSON logs.")
@@ -110,10 +115,103 @@ class ModelSettings(CopydeskSettings):
     max_new_tokens: int = Field(192, ge=8, le=2048, description="Upper bound of new tokens per description.")
 
 
-class ServeSettings(KafkaSettings, ModelSettings):
+InputFormat = Literal["copydesk", "auto", "akeneo", "commercetools", "saleor", "shopify", "adobe-commerce"]
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value else None
+
+
+class AdapterSettings(CopydeskSettings):
+    """How platform payloads map to ProductEvents (see README: Platforms); None = platform default."""
+
+    input_format: InputFormat = Field("copydesk", description="Payload format of the input topic; 'auto' detects it per record.")
+    locales: str = Field("en_US", description="Comma-separated locales to describe (one ProductEvent per locale where the platform has several).")
+    channel: str | None = Field(None, description="Channel / scope / store view to describe (default per platform: akeneo 'ecommerce', ...).")
+    title_attribute: str | None = Field(None, description="Attribute holding the product name (Akeneo/Adobe default 'name').")
+    description_attribute: str | None = Field(None, description="Attribute the description lives in (default 'description').")
+    brand_attribute: str | None = Field(None, description="Attribute holding the brand (default 'brand'; Shopify uses vendor).")
+    locked_attribute: str | None = Field(None, description="Boolean attribute that locks the description against drafts.")
+    origin_attribute: str | None = Field(None, description="Attribute that says 'copydesk' when our draft was applied; any other description counts as human-written.")
+    max_chars: int | None = Field(None, ge=40, description="Length limit of the description field, in characters.")
+    exclude_attributes: str = Field("", description="Comma-separated attribute codes never given to the model.")
+    store_locales: str = Field("", description="Adobe Commerce: store_id=locale pairs, e.g. '1=en_US,2=de_DE'.")
+    fetch_timeout_seconds: float = Field(5.0, gt=0, description="Per-request timeout of product fetches (thin events).")
+    fetch_attempts: int = Field(3, ge=1, le=10, description="Attempts per product fetch (backoff between them).")
+    akeneo_url: str | None = Field(None, description="Akeneo base URL, e.g. https://pim.example.com (thin events).")
+    akeneo_client_id: str | None = Field(None, description="Akeneo connection client id.")
+    akeneo_secret: SecretStr | None = Field(None, description="Akeneo connection secret.")
+    akeneo_username: str | None = Field(None, description="Akeneo connection user name.")
+    akeneo_password: SecretStr | None = Field(None, description="Akeneo connection password.")
+    akeneo_token: SecretStr | None = Field(None, description="A ready Akeneo access token (instead of the four above).")
+    commercetools_api_url: str | None = Field(None, description="commercetools API URL, e.g. https://api.europe-west1.gcp.commercetools.com.")
+    commercetools_auth_url: str | None = Field(None, description="commercetools auth URL (token endpoint host).")
+    commercetools_project_key: str | None = Field(None, description="commercetools project key.")
+    commercetools_client_id: str | None = Field(None, description="commercetools API client id (scope view_products).")
+    commercetools_client_secret: SecretStr | None = Field(None, description="commercetools API client secret.")
+    saleor_api_url: str | None = Field(None, description="Saleor GraphQL endpoint (minimal subscription queries).")
+    saleor_token: SecretStr | None = Field(None, description="Saleor app token (MANAGE_PRODUCTS).")
+
+    def adapter_config(self):
+        from consumer.adapters import AdapterConfig
+
+        pairs = [item.split("=", 1) for item in self.store_locales.split(",") if "=" in item]
+        return AdapterConfig(
+            locales=tuple(item.strip() for item in self.locales.split(",") if item.strip()) or ("en_US",),
+            channel=self.channel,
+            title_attribute=self.title_attribute,
+            description_attribute=self.description_attribute,
+            brand_attribute=self.brand_attribute,
+            locked_attribute=self.locked_attribute,
+            origin_attribute=self.origin_attribute,
+            max_chars=self.max_chars,
+            exclude_attributes=tuple(item.strip() for item in self.exclude_attributes.split(",") if item.strip()),
+            store_locales={key.strip(): value.strip() for key, value in pairs},
+        )
+
+    def fetcher(self):
+        """A ProductFetcher when any platform API is configured, else None (thin events are dead-lettered)."""
+        from consumer.adapters.fetch import FetchSettings, ProductFetcher
+
+        settings = FetchSettings(
+            timeout_seconds=self.fetch_timeout_seconds, attempts=self.fetch_attempts,
+            akeneo_url=self.akeneo_url, akeneo_client_id=self.akeneo_client_id, akeneo_secret=_secret(self.akeneo_secret),
+            akeneo_username=self.akeneo_username, akeneo_password=_secret(self.akeneo_password), akeneo_token=_secret(self.akeneo_token),
+            commercetools_api_url=self.commercetools_api_url, commercetools_auth_url=self.commercetools_auth_url,
+            commercetools_project_key=self.commercetools_project_key, commercetools_client_id=self.commercetools_client_id,
+            commercetools_client_secret=_secret(self.commercetools_client_secret),
+            saleor_api_url=self.saleor_api_url, saleor_token=_secret(self.saleor_token), saleor_channel=self.channel,
+        )
+        return ProductFetcher(settings) if settings.platforms() else None
+
+
+def parse_topic_formats(text: str) -> dict[str, str]:
+    formats = {}
+    allowed = InputFormat.__args__
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        topic, _, name = item.partition("=")
+        if not topic or name not in allowed:
+            raise ValueError(f"--input-formats item {item!r} must be TOPIC=FORMAT with FORMAT one of {', '.join(allowed)}")
+        formats[topic.strip()] = name
+    return formats
+
+
+class AdaptSettings(AdapterSettings):
+    """`copydesk adapt --from FORMAT PAYLOAD.json`: print the ProductEvents a payload becomes."""
+
+    input_format: InputFormat = Field(
+        "auto", validation_alias=AliasChoices("from", "input_format"), description="Payload format ('auto' detects it)."
+    )
+    payload: CliPositionalArg[Path] = Field(description="The payload as JSON ('-' reads standard input).")
+    header: list[str] = Field([], description="A record header as NAME=VALUE (e.g. X-Shopify-Topic=products/update); repeatable.")
+    log_level: Literal["debug", "info", "warning", "error"] = Field("warning", description="Log level of the JSON logs.")
+
+
+class ServeSettings(KafkaSettings, ModelSettings, AdapterSettings):
     """`copydesk serve`: the enrichment consumer."""
 
-    input_topic: str = Field(topics.PRODUCT_EVENTS, description="Topic of ProductEvents to enrich.")
+    input_topic: str = Field(topics.PRODUCT_EVENTS, description="Topic(s) of product events to enrich, comma-separated.")
+    input_formats: str = Field("", description="Per-topic formats as TOPIC=FORMAT pairs, comma-separated (others use --input-format).")
     output_topic: str = Field(topics.DESCRIPTIONS, description="Topic the drafts are published to.")
     dead_letter_topic: str = Field(topics.DEAD_LETTER, description="Topic for records that cannot be processed.")
     models_topic: str = Field(topics.MODELS, description="Topic of ModelPublished events (hot swap).")
@@ -123,6 +221,15 @@ class ServeSettings(KafkaSettings, ModelSettings):
     poll_timeout_ms: int = Field(500, ge=10, description="Poll timeout when nothing is waiting.")
     health_port: int = Field(8080, ge=0, description="Port of /healthz, /readyz and /metrics (0: off).")
     follow_models: bool = Field(True, description="Serve the newest promoted version from the models topic and hot-swap new ones.")
+
+    @field_validator("input_formats")
+    @classmethod
+    def _valid_topic_formats(cls, value: str) -> str:
+        parse_topic_formats(value)
+        return value
+
+    def topic_formats(self) -> dict[str, str]:
+        return parse_topic_formats(self.input_formats)
 
 
 class DemoSettings(ModelSettings):

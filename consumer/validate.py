@@ -77,6 +77,25 @@ def dead_letter(record, rejected: Rejected) -> DeadLetter:
     )
 
 
+def decode_document(value: bytes | None) -> dict | Rejected:
+    """Bytes -> a JSON object, cheapest checks first, so a 1 MB blob is refused before parsing."""
+    if value is None:
+        return Rejected("validation", "record value is null (a tombstone is not a product event)")
+    if len(value) > MAX_RECORD_BYTES:
+        return Rejected("oversized", f"record value is {len(value)} bytes; the limit is {MAX_RECORD_BYTES}")
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Rejected("invalid_utf8", f"record value is not UTF-8: {error}")
+    try:
+        document = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as error:
+        return Rejected("invalid_json", f"record value is not JSON: {error}"[:500])
+    if not isinstance(document, dict):
+        return Rejected("validation", f"an event is a JSON object, got {type(document).__name__}")
+    return document
+
+
 def parse_product_event(key: bytes | None, value: bytes | None) -> ProductEvent | Rejected:
     """The checks run cheapest first, so a 1 MB blob is refused before anything parses it."""
     if value is None:

@@ -32,8 +32,8 @@ class Harness:
         settings.update(overrides)
         return ServiceConfig(**settings)
 
-    def start(self, generator, **overrides) -> EnrichmentService:
-        service = EnrichmentService(self.config(**overrides), self.broker.client_config, generator)
+    def start(self, generator, fetcher=None, **overrides) -> EnrichmentService:
+        service = EnrichmentService(self.config(**overrides), self.broker.client_config, generator, fetcher=fetcher)
         thread = threading.Thread(target=service.run, daemon=True)
         thread.start()
         self.services.append((service, thread))

@@ -31,6 +31,8 @@ BAD_VALUES = {
     "a typo'd top-level key": {"consumr": {"replicas": 2}},
     "no GPU count": {"consumer": {"gpu": {"enabled": True, "count": 0}}},
     "image digest that is not sha256": {"image": {"digest": "latest"}},
+    "an input format no adapter reads": {"input": {"format": "magento"}},
+    "a per-topic format without a topic": {"input": {"formats": "=akeneo"}},
 }
 
 
