@@ -4,8 +4,10 @@ Loaded once per process and kept on the device. One call writes a whole batch: p
 left-padded so every row's next token sits in the same column and the KV cache is shared,
 decoding is greedy (a redelivered event gets the same text), numbers are constrained to the
 product data while decoding, and each row stops on its own token budget derived from the
-field's max_chars. Rows that fail a guard get one retry with stronger anti-repetition settings;
-a row that fails twice is published as needs_review, never as a clean draft.
+field's max_chars. A draft that fails only on some sentences (a claim the data lacks, markup)
+loses those sentences when what is left passes every guard; other failures get one retry with
+stronger anti-repetition settings; a row that fails twice is published as needs_review, never
+as a clean draft.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from transformers import (  # noqa: E402
 )
 
 from consumer.grounding import BannedTermsProcessor, NumberGroundingProcessor, allowed_numbers  # noqa: E402
-from consumer.guards import GuardReport, check_description, ungrounded_terms  # noqa: E402
+from consumer.guards import GuardReport, check_description, keep_grounded_sentences, ungrounded_terms  # noqa: E402
 from schemas.events import CheckResult, Product  # noqa: E402
 from schemas.prompt import DEFAULT_MAX_CHARS, build_messages  # noqa: E402
 
@@ -57,6 +59,8 @@ class Decoding:
 
 # Failures that come from the input, not the text: regenerating cannot fix them.
 UNFIXABLE_BY_RETRY = frozenset({"injection"})
+# Failures confined to some sentences: dropping those sentences may leave a clean draft.
+FIXABLE_BY_DROPPING = frozenset({"grounding", "markup"})
 
 FIRST_ATTEMPT = Decoding(repetition_penalty=1.05)
 RETRY = Decoding(repetition_penalty=1.2, no_repeat_ngram_size=4, min_new_tokens=24)
@@ -232,6 +236,11 @@ class Generator:
             for index, (raw, new_tokens) in zip(pending, texts):
                 tokens_used[index] += new_tokens
                 report = check_description(raw, requests[index].product, requests[index].max_chars)
+                if not report.passed and {check.name for check in report.failures} <= FIXABLE_BY_DROPPING:
+                    kept, dropped = keep_grounded_sentences(report.text, requests[index].product)
+                    reduced = check_description(kept, requests[index].product, requests[index].max_chars)
+                    if dropped and reduced.passed:
+                        report = reduced  # cheaper than a retry, and grounded by construction
                 last_report[index] = (report, raw)
                 if report.passed:
                     drafts[index] = Draft(report.text, "draft", report.checks, attempt, tokens_used[index], raw)

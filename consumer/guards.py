@@ -29,6 +29,7 @@ URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|io|shop|sto
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 PHONE = re.compile(r"(?:\+\d[\d\s().-]{7,}\d|\(\d{2,4}\)\s?\d[\d\s-]{5,}\d|\b\d{3}[-.\s]\d{3}[-.\s]\d{4}\b)")
 SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 MIN_DESCRIPTION_CHARS = 40
 
 
@@ -100,6 +101,18 @@ def claimed_terms(text: str, product: Product) -> tuple[list[str], list[str]]:
 def ungrounded_terms(text: str, product: Product) -> list[str]:
     """Numbers, number+unit pairs and brand-like names in text that the product data lacks."""
     return claimed_terms(text, product)[1]
+
+
+def keep_grounded_sentences(text: str, product: Product) -> tuple[str, int]:
+    """(the text without its sentences that claim something the data lacks, how many went).
+
+    The same reduction the trainer applies to human descriptions (trainer/dataset.py): a draft
+    whose third sentence invents a model code is still two good sentences. Dropping whole
+    sentences keeps the rest grammatical; dropping words would not.
+    """
+    sentences = [s.strip() for s in SENTENCE_SPLIT.split(text) if s.strip()]
+    kept = [s for s in sentences if not ungrounded_terms(s, product) and not markup_found(s)]
+    return " ".join(kept), len(sentences) - len(kept)
 
 
 def repeated_ngram(text: str, n: int = 4, times: int = 3) -> str | None:

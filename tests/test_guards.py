@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from consumer.guards import check_description, markup_found, repeated_ngram, trim_to_sentences, ungrounded_terms
+from consumer.guards import (
+    check_description,
+    keep_grounded_sentences,
+    markup_found,
+    repeated_ngram,
+    trim_to_sentences,
+    ungrounded_terms,
+)
 from schemas import Product
 
 BOTTLE = Product(
@@ -110,3 +117,35 @@ def test_ordinary_product_text_is_not_mistaken_for_an_injection(benign):
     product = with_planted(benign)
     report = check_description("This Hydra bottle holds 750 ml. It weighs 320 g and is stainless steel.", product, 300)
     assert "injection" not in {check.name for check in report.failures}
+
+
+def test_sentences_with_invented_claims_are_dropped_and_the_rest_kept():
+    text = "The Hydra bottle holds 750 ml. The V198D-PSP edition weighs 2 kg. It is made of stainless steel."
+    kept, dropped = keep_grounded_sentences(text, BOTTLE)
+    assert dropped == 1
+    assert kept == "The Hydra bottle holds 750 ml. It is made of stainless steel."
+    assert check_description(kept, BOTTLE, 300).passed
+
+
+def test_generator_drops_a_bad_sentence_instead_of_retrying():
+    """Pure logic of Generator.write: a draft with one invented sentence is published reduced,
+    without a second generation; a draft with nothing left to keep is retried."""
+    from consumer.generator import Generator, Request
+
+    calls = []
+    answers = iter([
+        [("The Hydra bottle holds 750 ml. The V198D-PSP edition weighs 2 kg. It is made of stainless steel.", 30),
+         ("The V198D-PSP edition.", 8)],
+        [("It is made of stainless steel and holds 750 ml.", 12)],
+    ])
+
+    def scripted(requests, decoding=None, budgets=None, banned_terms=None):
+        calls.append((len(requests), banned_terms))
+        return next(answers)
+
+    generator = object.__new__(Generator)
+    generator.generate_texts = scripted
+    drafts = generator.write([Request(BOTTLE), Request(BOTTLE)])
+    assert drafts[0].status == "draft" and drafts[0].attempts == 1 and "V198D" not in drafts[0].text
+    assert drafts[1].status == "draft" and drafts[1].attempts == 2
+    assert calls == [(2, [[], []]), (1, [["198", "V198D-PSP"]])]  # the retry bans what was invented
