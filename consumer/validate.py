@@ -77,7 +77,7 @@ def dead_letter(record, rejected: Rejected) -> DeadLetter:
     )
 
 
-def decode_document(value: bytes | None) -> dict | Rejected:
+def decode_document(value: bytes | None, what: str = "an event") -> dict | Rejected:
     """Bytes -> a JSON object, cheapest checks first, so a 1 MB blob is refused before parsing."""
     if value is None:
         return Rejected("validation", "record value is null (a tombstone is not a product event)")
@@ -92,26 +92,15 @@ def decode_document(value: bytes | None) -> dict | Rejected:
     except (json.JSONDecodeError, RecursionError) as error:
         return Rejected("invalid_json", f"record value is not JSON: {error}"[:500])
     if not isinstance(document, dict):
-        return Rejected("validation", f"an event is a JSON object, got {type(document).__name__}")
+        return Rejected("validation", f"{what} is a JSON object, got {type(document).__name__}")
     return document
 
 
 def parse_product_event(key: bytes | None, value: bytes | None) -> ProductEvent | Rejected:
     """The checks run cheapest first, so a 1 MB blob is refused before anything parses it."""
-    if value is None:
-        return Rejected("validation", "record value is null (a tombstone is not a product event)")
-    if len(value) > MAX_RECORD_BYTES:
-        return Rejected("oversized", f"record value is {len(value)} bytes; the limit is {MAX_RECORD_BYTES}")
-    try:
-        text = value.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return Rejected("invalid_utf8", f"record value is not UTF-8: {error}")
-    try:
-        document = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as error:
-        return Rejected("invalid_json", f"record value is not JSON: {error}"[:500])
-    if not isinstance(document, dict):
-        return Rejected("validation", f"a ProductEvent is a JSON object, got {type(document).__name__}")
+    document = decode_document(value, "a ProductEvent")
+    if isinstance(document, Rejected):
+        return document
     version = document.get("schema_version", SCHEMA_VERSION)
     if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
         return Rejected(
@@ -119,7 +108,7 @@ def parse_product_event(key: bytes | None, value: bytes | None) -> ProductEvent 
             f"schema_version {version} is newer than this copydesk understands ({SCHEMA_VERSION}); upgrade the consumer",
         )
     try:
-        event = ProductEvent.model_validate_json(text)
+        event = ProductEvent.model_validate_json(value)
     except ValidationError as error:
         oversized = any(item["type"] in ("string_too_long", "too_long") for item in error.errors())
         return Rejected("oversized" if oversized else "validation", describe_validation_error(error))
