@@ -21,12 +21,13 @@ FORMATS = ("copydesk", "akeneo", "commercetools", "saleor", "shopify", "adobe-co
 """What --input-format accepts, besides ``auto``."""
 
 _ADAPTERS: dict[str, Callable[..., list[Adapted]]] = {
-    "akeneo": lambda doc, config, fetcher, headers: akeneo.adapt(doc, config, fetcher),
-    "commercetools": lambda doc, config, fetcher, headers: commercetools.adapt(doc, config, fetcher),
-    "saleor": lambda doc, config, fetcher, headers: saleor.adapt(doc, config, fetcher, headers),
-    "shopify": lambda doc, config, fetcher, headers: shopify.adapt(doc, config, fetcher, headers),
-    "adobe-commerce": lambda doc, config, fetcher, headers: adobe_commerce.adapt(doc, config, fetcher),
+    "akeneo": akeneo.adapt,
+    "commercetools": commercetools.adapt,
+    "saleor": saleor.adapt,
+    "shopify": shopify.adapt,
+    "adobe-commerce": adobe_commerce.adapt,
 }
+"""Every adapter takes (payload, config, fetcher, headers); each uses what its platform sends."""
 
 
 def header_map(headers) -> dict[str, str]:

@@ -64,7 +64,7 @@ def product_of(payload: dict) -> tuple[dict, str | None, str | None]:
     raise AdapterError("not an Adobe Commerce catalog_product_save_after payload")
 
 
-def adapt(payload: dict, config: AdapterConfig, fetcher=None) -> list[Adapted]:
+def adapt(payload: dict, config: AdapterConfig, fetcher=None, headers: dict | None = None) -> list[Adapted]:
     product, source_id, event_time = product_of(payload)
     entity_id = str(require(product, "entity_id", "the product"))
     store_id = str(product.get("store_id", "0"))

@@ -218,7 +218,7 @@ def adapt_cloudevent(envelope: dict, config: AdapterConfig, fetcher) -> list[Ada
     )
 
 
-def adapt(payload: dict, config: AdapterConfig, fetcher=None) -> list[Adapted]:
+def adapt(payload: dict, config: AdapterConfig, fetcher=None, headers: dict | None = None) -> list[Adapted]:
     if "specversion" in payload:
         return adapt_cloudevent(payload, config, fetcher)
     return adapt_events_api(payload, config)

@@ -127,7 +127,7 @@ def product_events(projection: dict, version: int, *, config: AdapterConfig, eve
     return adapted
 
 
-def adapt(payload: dict, config: AdapterConfig, fetcher=None) -> list[Adapted]:
+def adapt(payload: dict, config: AdapterConfig, fetcher=None, headers: dict | None = None) -> list[Adapted]:
     kind = payload.get("notificationType")
     resource = require(payload, "resource", "the notification")
     if resource.get("typeId") != "product":
