@@ -1,20 +1,24 @@
-"""Where the pipeline loses generation speed: the same batch on the main thread, in a worker
-thread, and in a worker while the main thread polls a paused Kafka consumer as the service does.
+"""Why all torch work runs on one thread: the same batch with one OpenMP team and with two.
 
-Conditions run interleaved (A B C D, A B C D, ...) so the VM's drift hits each alike; the
-report gives each condition's median wall time and process CPU time, and the main thread's own
-CPU time (what the poll loop costs).
+On CPU, each thread that runs a parallel torch op gets its own libgomp team, kept until the
+thread exits. This runs one batch on the model thread (1) while it is the only thread that ever
+ran torch, and (2) while another thread that once ran one matrix product sits idle - which is
+what a service that loaded the model on the main thread and generated on a worker had. The
+conditions alternate round by round so the VM's drift hits both alike; the report gives the
+median wall time and the model thread's voluntary context switches (its OpenMP waits that ended
+in a futex sleep instead of a spin).
 
-    python bench/threads.py [--rounds 4] [--batch-size 8] [--max-new-tokens 48] [--json]
+    python bench/threads.py [--rounds 3] [--batch-size 8] [--max-new-tokens 32] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import sys
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -23,105 +27,70 @@ from bench.common import emit, product_rows, stamp  # noqa: E402
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--max-new-tokens", type=int, default=48)
+    parser.add_argument("--max-new-tokens", type=int, default=32)
     parser.add_argument("--model", default="default")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    import uuid
+    import torch
 
-    from kafka import KafkaConsumer
-
-    from consumer.broker import EmbeddedBroker, create_topics
     from consumer.generator import Generator, Request
+    from consumer.model_thread import MODEL_THREAD
     from consumer.models import resolve_model
     from consumer.settings import default_cache_dir
     from schemas.catalog import product_from_row
 
     rows, source = product_rows(args.batch_size)
-    requests = [Request(product_from_row(row).model_copy(update={"max_chars": 300})) for row in rows]
+    requests = [Request(product_from_row(row)) for row in rows]
     base_dir, adapter_dir = resolve_model(args.model, default_cache_dir())
-    generator = Generator.load(base_dir, adapter_dir, max_new_tokens=args.max_new_tokens)
-    executor = ThreadPoolExecutor(max_workers=1)
-    generator.write(requests[:2])  # warm-up, both threads
-    executor.submit(generator.write, requests[:2]).result()
+    generator = Generator.load(base_dir, adapter_dir, max_new_tokens=args.max_new_tokens)  # on the model thread
+    generator.write(requests[:2])  # warm-up
 
-    with EmbeddedBroker() as broker:
-        topic = f"bench-threads-{uuid.uuid4().hex[:6]}"
-        create_topics(broker.client_config, {topic: 1})
-        consumer = KafkaConsumer(**broker.client_config, group_id=f"g-{topic}", session_timeout_ms=6000, heartbeat_interval_ms=2000)
-        consumer.subscribe([topic])
-        while not consumer.assignment():
-            consumer.poll(timeout_ms=200)
-        consumer.pause(*consumer.assignment())
+    def timed_batch() -> tuple[float, int]:
+        """Runs on the model thread: wall seconds and that thread's voluntary context switches."""
+        before, started = resource.getrusage(resource.RUSAGE_THREAD), time.perf_counter()
+        generator.write(requests)
+        return time.perf_counter() - started, resource.getrusage(resource.RUSAGE_THREAD).ru_nvcsw - before.ru_nvcsw
 
-        def worker_polling(every_ms: int):
-            def run():
-                future = executor.submit(generator.write, requests)
-                while not future.done():
-                    consumer.poll(timeout_ms=every_ms)
-                return future.result()
-            return run
+    def with_second_team() -> tuple[float, int]:
+        release = threading.Event()
 
-        def main_generates_helper_polls():
-            import threading
+        def other_thread():
+            x = torch.randn(512, 512)
+            (x @ x).sum()  # one parallel region: this thread now owns an OpenMP team
+            release.wait()
 
-            stop = threading.Event()
+        holder = threading.Thread(target=other_thread)
+        holder.start()
+        time.sleep(0.5)
+        try:
+            return MODEL_THREAD.run(timed_batch)
+        finally:
+            release.set()
+            holder.join()  # the team goes with the thread
+            time.sleep(0.5)
 
-            def keep_polling():
-                while not stop.is_set():
-                    consumer.poll(timeout_ms=100)
+    conditions = {"one OpenMP team (all torch on the model thread)": lambda: MODEL_THREAD.run(timed_batch),
+                  "two teams (another thread once ran torch, now idle)": with_second_team}
+    samples: dict[str, list[tuple[float, int]]] = {name: [] for name in conditions}
+    for round_ in range(args.rounds):
+        for name, run in conditions.items():
+            samples[name].append(run())
+            print(f"round {round_ + 1} {name}: {samples[name][-1][0]:.1f} s, {samples[name][-1][1]} switches", file=sys.stderr, flush=True)
 
-            helper = threading.Thread(target=keep_polling, daemon=True)
-            helper.start()
-            try:
-                return generator.write(requests)
-            finally:
-                stop.set()
-                helper.join()
-
-        import torch
-
-        threads = torch.get_num_threads()
-        pinned = ThreadPoolExecutor(max_workers=1, initializer=lambda: torch.set_num_threads(threads))
-        pinned.submit(generator.write, requests[:2]).result()
-        worker_threads = executor.submit(torch.get_num_threads).result()
-
-        conditions = {
-            "A main thread": lambda: generator.write(requests),
-            "B worker, main waits": lambda: executor.submit(generator.write, requests).result(),
-            "C worker, main polls every 100 ms (as the service)": worker_polling(100),
-            "D worker, main polls every 1000 ms": worker_polling(1000),
-            "E worker with torch.set_num_threads, main waits": lambda: pinned.submit(generator.write, requests).result(),
-            "F main thread, a helper thread polls every 100 ms": main_generates_helper_polls,
-        }
-        samples: dict[str, list[tuple[float, float, float]]] = {name: [] for name in conditions}
-        for round_ in range(args.rounds):
-            for name, run in conditions.items():
-                wall, cpu, main_cpu = time.perf_counter(), time.process_time(), time.thread_time()
-                run()
-                samples[name].append((time.perf_counter() - wall, time.process_time() - cpu, time.thread_time() - main_cpu))
-                print(f"round {round_ + 1} {name}: {samples[name][-1][0]:.1f} s", file=sys.stderr, flush=True)
-        consumer.close()
-
-    baseline = statistics.median(s[0] for s in samples["A main thread"])
-    results = {}
-    for name, values in samples.items():
-        wall = statistics.median(v[0] for v in values)
-        results[name] = {"wall_s_median": round(wall, 2), "wall_s_all": [round(v[0], 2) for v in values],
-                         "process_cpu_s_median": round(statistics.median(v[1] for v in values), 2),
-                         "main_thread_cpu_s_median": round(statistics.median(v[2] for v in values), 3),
-                         "x_main_thread": round(wall / baseline, 3)}
-    record = stamp("threads", " ".join(sys.argv), {"source": source, "batch_size": args.batch_size,
-                                                    "max_new_tokens": args.max_new_tokens, "rounds": args.rounds,
-                                                    "torch_threads_main": threads, "torch_threads_worker": worker_threads, "results": results})
-    emit(record, args.json)
+    results = {name: {"wall_s_median": round(statistics.median(s[0] for s in values), 2), "wall_s_all": [round(s[0], 2) for s in values],
+                      "voluntary_switches_median": statistics.median(s[1] for s in values)} for name, values in samples.items()}
+    one, two = (results[name]["wall_s_median"] for name in conditions)
+    slowdown = two / one
+    emit(stamp("threads", "python bench/threads.py " + " ".join(sys.argv[1:]),
+               {"source": source, "batch_size": args.batch_size, "max_new_tokens": args.max_new_tokens, "rounds": args.rounds,
+                "torch_threads": torch.get_num_threads(), "results": results, "two_teams_over_one": round(slowdown, 3)}), args.json)
     if not args.json:
         for name, result in results.items():
-            print(f"{name:<52} {result['wall_s_median']:>7.2f} s  x{result['x_main_thread']:.3f}  "
-                  f"cpu {result['process_cpu_s_median']:.1f} s  main-thread cpu {result['main_thread_cpu_s_median']:.3f} s")
+            print(f"{name:<55} {result['wall_s_median']:>6.2f} s  switches {result['voluntary_switches_median']:>8.0f}")
+        print(f"two teams / one team: {slowdown:.2f}x")
     return 0
 
 

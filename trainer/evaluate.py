@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from consumer.guards import check_description, claimed_terms, repeated_ngram
+from consumer.model_thread import on_model_thread
 from schemas.catalog import product_from_row, read_rows
 from schemas.events import Product
 
@@ -53,6 +54,7 @@ def _embedder():
     return tokenizer, model
 
 
+@on_model_thread
 def embed(texts: list[str]):
     """Mean-pooled, L2-normalised sentence embeddings (what sentence-transformers computes)."""
     import torch
@@ -137,6 +139,7 @@ def generate_with_service(model: str, pairs: list[tuple[Product, str]], cache_di
     return scored, time.perf_counter() - started, generator.version
 
 
+@on_model_thread
 def generate_seed_recipe(pairs: list[tuple[Product, str]], cache_dir: Path) -> tuple[list[Scored], float]:
     """The starting point: `Title: ...\\nDescription:`, num_beams=5, max_length=512, no guards."""
     import torch

@@ -30,6 +30,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
 
 from consumer.base_model import BASE_MODEL_NAME, prepare_base_model, read_manifest, sha256_file  # noqa: E402
 from consumer.generator import pick_device  # noqa: E402
+from consumer.model_thread import on_model_thread  # noqa: E402
 from schemas.prompt import build_messages  # noqa: E402
 from trainer.dataset import Example, dataset_hash  # noqa: E402
 
@@ -147,6 +148,7 @@ def valid_loss(model, valid_batches, device, autocast) -> float:
     return total / max(tokens, 1)
 
 
+@on_model_thread
 def fit(train: list[Example], valid: list[Example], config: FitConfig, data_files: list[dict] | None = None, progress: bool = True) -> FitResult:
     started = time.perf_counter()
     rank, world = distributed()
