@@ -2,7 +2,9 @@
 
 Three measurements on the same products, same model, same batch size:
 (1) saturated: N events produced as fast as possible; descriptions/s from the first send to
-    the last draft, and end-to-end latency (event `occurred_at` -> draft received);
+    the last draft, and end-to-end latency (event `occurred_at` -> draft received). The service
+    runs on the main thread as `copydesk serve` does; the producer and the drafts reader run in
+    a separate process, as the PIM does, so the consumer process holds only the consumer;
 (2) below saturation: the same count offered at a fixed share of (1)'s rate; latency p50/p95/p99,
     compared with one batch's generation time;
 (3) the generator alone, writing the same products in batches of the same size, before and
@@ -32,32 +34,25 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def run_stream(broker, generator, events: list[dict], batch_size: int, rate_per_s: float | None, tag: str) -> dict:
-    """Fresh topics and group; produce (at a rate or all at once), consume until every draft is in."""
-    import uuid
+def drive(client_config: dict, topics: dict, events: list[dict], rate_per_s: float | None, tag: str, go, results) -> None:
+    """The PIM and the drafts reader, in their own process (as in production, not the consumer's).
 
+    Waits for `go` (the service holds its partition), produces every event (at a rate or all at
+    once), reads drafts until each event has one, and puts the measurements on `results`.
+    """
     from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-    from consumer.broker import create_topics
-    from consumer.service import EnrichmentService, ServiceConfig
-
-    suffix = f"{tag}-{uuid.uuid4().hex[:6]}"
-    topics = {"input_topic": f"bench-in-{suffix}", "output_topic": f"bench-out-{suffix}", "dead_letter_topic": f"bench-dlq-{suffix}"}
-    create_topics(broker.client_config, {name: 1 for name in topics.values()})
-    config = ServiceConfig(**topics, group_id=f"bench-{suffix}", max_batch_size=batch_size, max_wait_ms=200,
-                           session_timeout_ms=6000, heartbeat_interval_ms=2000)
-    service = EnrichmentService(config, broker.client_config, generator)
-    reader = KafkaConsumer(**broker.client_config, group_id=None, enable_auto_commit=False)
+    reader = KafkaConsumer(**client_config, group_id=None, enable_auto_commit=False)
     partition = TopicPartition(topics["output_topic"], 0)
     reader.assign([partition])
     reader.seek_to_beginning(partition)
-    producer = KafkaProducer(**broker.client_config, acks="all", linger_ms=5)
+    producer = KafkaProducer(**client_config, acks="all", linger_ms=5)
     occurred: dict[str, datetime] = {}
-    clock = {"started": None, "last": None}
     latencies, generation = [], {}
+    go.wait()
+    started = last = time.perf_counter()
 
     def produce():
-        started = clock["started"]
         for index, event in enumerate(events):
             if rate_per_s:
                 delay = started + index / rate_per_s - time.perf_counter()
@@ -68,36 +63,59 @@ def run_stream(broker, generator, events: list[dict], batch_size: int, rate_per_
             producer.send(topics["input_topic"], key=stamped["product_id"].encode(), value=json.dumps(stamped).encode())
         producer.flush()
 
-    def observe():
-        """Start producing once the service holds its partition, read every draft, then stop it."""
-        while not service.health.assigned:  # measure serving, not the group join
-            time.sleep(0.05)
-        clock["started"] = clock["last"] = time.perf_counter()
-        threading.Thread(target=produce, daemon=True).start()
-        while len(latencies) < len(events) and time.perf_counter() - clock["started"] < 3600:
-            for records in reader.poll(timeout_ms=200).values():
-                for record in records:
-                    draft = json.loads(record.value)
-                    latencies.append((datetime.now(UTC) - occurred[draft["causation_id"]]).total_seconds())
-                    # drafts of one batch share its generation time: key by (time, size) to count each batch once
-                    timings = draft["timings"]
-                    generation[(round(timings["generation_seconds"], 6), timings["batch_size"])] = timings["generation_seconds"]
-                    clock["last"] = time.perf_counter()
-        service.stop()
-
-    observer = threading.Thread(target=observe, daemon=True)
-    observer.start()
-    service.run()  # on the main thread, as `copydesk serve` runs it
-    observer.join(timeout=120)
+    threading.Thread(target=produce, daemon=True).start()
+    while len(latencies) < len(events) and time.perf_counter() - started < 3600:
+        for records in reader.poll(timeout_ms=200).values():
+            for record in records:
+                draft = json.loads(record.value)
+                latencies.append((datetime.now(UTC) - occurred[draft["causation_id"]]).total_seconds())
+                # drafts of one batch share its generation time: key by (time, size) to count each batch once
+                timings = draft["timings"]
+                generation[(round(timings["generation_seconds"], 6), timings["batch_size"])] = timings["generation_seconds"]
+                last = time.perf_counter()
     reader.close()
     producer.close()
-    started, last = clock["started"], clock["last"]
-    seconds = last - started
+    results.put({"latencies": latencies, "seconds": last - started, "generation_seconds": sum(generation.values())})
+
+
+def run_stream(broker, generator, events: list[dict], batch_size: int, rate_per_s: float | None, tag: str) -> dict:
+    """Fresh topics and group; the service on the main thread, the PIM side in another process."""
+    import multiprocessing
+    import uuid
+
+    from consumer.broker import create_topics
+    from consumer.service import EnrichmentService, ServiceConfig
+
+    suffix = f"{tag}-{uuid.uuid4().hex[:6]}"
+    topics = {"input_topic": f"bench-in-{suffix}", "output_topic": f"bench-out-{suffix}", "dead_letter_topic": f"bench-dlq-{suffix}"}
+    create_topics(broker.client_config, {name: 1 for name in topics.values()})
+    config = ServiceConfig(**topics, group_id=f"bench-{suffix}", max_batch_size=batch_size, max_wait_ms=200,
+                           session_timeout_ms=6000, heartbeat_interval_ms=2000)
+    service = EnrichmentService(config, broker.client_config, generator)
+    context = multiprocessing.get_context("spawn")  # no fork of a process that holds torch and threads
+    go, results = context.Event(), context.Queue()
+    pim = context.Process(target=drive, args=(broker.client_config, topics, events, rate_per_s, tag, go, results), daemon=True)
+    pim.start()
+    outcome: dict = {}
+
+    def conduct():
+        while not service.health.assigned:  # measure serving, not the group join
+            time.sleep(0.05)
+        go.set()
+        outcome.update(results.get())
+        service.stop()
+
+    conductor = threading.Thread(target=conduct, daemon=True)
+    conductor.start()
+    service.run()  # on the main thread, as `copydesk serve` runs it
+    conductor.join(timeout=120)
+    pim.join(timeout=60)
+    latencies, seconds = outcome["latencies"], outcome["seconds"]
     return {"events": len(events), "drafts": len(latencies), "seconds": round(seconds, 2), "descriptions_per_s": len(latencies) / seconds,
             "offered_per_s": rate_per_s, "latency_p50_s": percentile(latencies, 0.5), "latency_p95_s": percentile(latencies, 0.95),
             "latency_p99_s": percentile(latencies, 0.99), "batches": service.stats.batches,
-            "generation_seconds": round(sum(generation.values()), 2),
-            "outside_generation_seconds": round(seconds - sum(generation.values()), 2)}
+            "generation_seconds": round(outcome["generation_seconds"], 2),
+            "outside_generation_seconds": round(seconds - outcome["generation_seconds"], 2)}
 
 
 def main() -> int:
