@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import queue
 import statistics
 import sys
 import threading
@@ -102,7 +103,11 @@ def run_stream(broker, generator, events: list[dict], batch_size: int, rate_per_
         while not service.health.assigned:  # measure serving, not the group join
             time.sleep(0.05)
         go.set()
-        outcome.update(results.get())
+        while not outcome and (pim.is_alive() or not results.empty()):  # a dead PIM process must not hang the run
+            try:
+                outcome.update(results.get(timeout=1))
+            except queue.Empty:
+                pass
         service.stop()
 
     conductor = threading.Thread(target=conduct, daemon=True)
@@ -110,6 +115,8 @@ def run_stream(broker, generator, events: list[dict], batch_size: int, rate_per_
     service.run()  # on the main thread, as `copydesk serve` runs it
     conductor.join(timeout=120)
     pim.join(timeout=60)
+    if not outcome:
+        raise SystemExit(f"the producer/reader process ended without a result (exit code {pim.exitcode}); its traceback is above")
     latencies, seconds = outcome["latencies"], outcome["seconds"]
     return {"events": len(events), "drafts": len(latencies), "seconds": round(seconds, 2), "descriptions_per_s": len(latencies) / seconds,
             "offered_per_s": rate_per_s, "latency_p50_s": percentile(latencies, 0.5), "latency_p95_s": percentile(latencies, 0.95),
