@@ -19,7 +19,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 def product_rows(limit: int) -> tuple[list[dict], str]:
     """The first `limit` rows of the catalog's valid split, or the built-in sample without it."""
-    from schemas.catalog import read_rows
+    from consumer.catalog import read_rows
 
     source = CATALOG if CATALOG.is_file() else SAMPLE
     rows = read_rows(source, None)

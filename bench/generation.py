@@ -52,10 +52,10 @@ def main() -> int:
 
     import torch
 
-    from consumer.generator import Generator, Request
-    from consumer.models import resolve_model
-    from consumer.settings import default_cache_dir
-    from schemas.catalog import product_from_row
+    from consumer.generation.generator import Generator, Request
+    from consumer.models.resolve import resolve_model
+    from consumer.ops.settings import default_cache_dir
+    from consumer.catalog import product_from_row
     from trainer.evaluate import generate_seed_recipe
 
     rows, source = product_rows(products_n)
@@ -69,10 +69,10 @@ def main() -> int:
 
     base_dir, adapter_dir = resolve_model(args.model, default_cache_dir())
     generator = Generator.load(base_dir, adapter_dir)  # serving defaults: dtype auto (fp32 on this CPU), 192 tokens max
-    generator.write([Request(products[0])])  # warm-up: first-call allocations are not part of serving
+    generator.describe([Request(products[0])])  # warm-up: first-call allocations are not part of serving
 
     def write_batch(batch) -> int:
-        return sum(draft.new_tokens for draft in generator.write([Request(p) for p in batch]))
+        return sum(draft.new_tokens for draft in generator.describe([Request(p) for p in batch]))
 
     rows_out = []
     for batch_size in (int(b) for b in args.batch_sizes.split(",")):

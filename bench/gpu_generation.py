@@ -36,11 +36,11 @@ def main() -> int:
 
     import torch
 
-    from consumer.generator import Generator, Request
-    from consumer.model_thread import MODEL_THREAD
-    from consumer.models import resolve_model
-    from consumer.settings import default_cache_dir
-    from schemas.catalog import product_from_row
+    from consumer.generation.generator import Generator, Request
+    from consumer.generation.model_thread import MODEL_THREAD
+    from consumer.models.resolve import resolve_model
+    from consumer.ops.settings import default_cache_dir
+    from consumer.catalog import product_from_row
 
     sizes = [int(b) for b in args.batch_sizes.split(",")]
     rows, source = product_rows(max(sizes))

@@ -28,11 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import emit, product_rows, stamp  # noqa: E402
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+from consumer.ops.metrics import percentile  # noqa: E402
 
 
 def drive(client_config: dict, topics: dict, events: list[dict], rate_per_s: float | None, tag: str, go, results) -> None:
@@ -84,8 +80,8 @@ def run_stream(broker, generator, events: list[dict], batch_size: int, rate_per_
     import multiprocessing
     import uuid
 
-    from consumer.broker import create_topics
-    from consumer.service import EnrichmentService, ServiceConfig
+    from consumer.kafka.broker import create_topics
+    from consumer.service.loop import EnrichmentService, ServiceConfig
 
     suffix = f"{tag}-{uuid.uuid4().hex[:6]}"
     topics = {"input_topic": f"bench-in-{suffix}", "output_topic": f"bench-out-{suffix}", "dead_letter_topic": f"bench-dlq-{suffix}"}
@@ -135,25 +131,25 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    from consumer.broker import EmbeddedBroker
-    from consumer.generator import Generator, Request
-    from consumer.models import resolve_model
-    from consumer.settings import default_cache_dir
-    from schemas.catalog import event_from_row, product_from_row
+    from consumer.kafka.broker import EmbeddedBroker
+    from consumer.generation.generator import Generator, Request
+    from consumer.models.resolve import resolve_model
+    from consumer.ops.settings import default_cache_dir
+    from consumer.catalog import event_from_row, product_from_row
 
     rows, source = product_rows(args.events)
     events = [event_from_row({**row, "id": f"{row['id']}-{i}"}, source="bench") for i, row in enumerate(rows)]
     base_dir, adapter_dir = resolve_model(args.model, default_cache_dir())
     generator = Generator.load(base_dir, adapter_dir, max_new_tokens=args.max_new_tokens)
     products = [product_from_row(row) for row in rows]
-    generator.write([Request(products[0])])  # warm-up
+    generator.describe([Request(products[0])])  # warm-up
 
     def generator_alone() -> dict:
         started = time.perf_counter()
         batch_seconds = []
         for start in range(0, len(products), args.batch_size):
             t0 = time.perf_counter()
-            generator.write([Request(p) for p in products[start : start + args.batch_size]])
+            generator.describe([Request(p) for p in products[start : start + args.batch_size]])
             batch_seconds.append(time.perf_counter() - t0)
         return {"descriptions_per_s": len(products) / (time.perf_counter() - started), "batch_seconds_mean": statistics.fmean(batch_seconds)}
 

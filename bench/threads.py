@@ -36,22 +36,22 @@ def main() -> int:
 
     import torch
 
-    from consumer.generator import Generator, Request
-    from consumer.model_thread import MODEL_THREAD
-    from consumer.models import resolve_model
-    from consumer.settings import default_cache_dir
-    from schemas.catalog import product_from_row
+    from consumer.generation.generator import Generator, Request
+    from consumer.generation.model_thread import MODEL_THREAD
+    from consumer.models.resolve import resolve_model
+    from consumer.ops.settings import default_cache_dir
+    from consumer.catalog import product_from_row
 
     rows, source = product_rows(args.batch_size)
     requests = [Request(product_from_row(row)) for row in rows]
     base_dir, adapter_dir = resolve_model(args.model, default_cache_dir())
     generator = Generator.load(base_dir, adapter_dir, max_new_tokens=args.max_new_tokens)  # on the model thread
-    generator.write(requests[:2])  # warm-up
+    generator.describe(requests[:2])  # warm-up
 
     def timed_batch() -> tuple[float, int]:
         """Runs on the model thread: wall seconds and that thread's voluntary context switches."""
         before, started = resource.getrusage(resource.RUSAGE_THREAD), time.perf_counter()
-        generator.write(requests)
+        generator.describe(requests)
         return time.perf_counter() - started, resource.getrusage(resource.RUSAGE_THREAD).ru_nvcsw - before.ru_nvcsw
 
     def with_second_team() -> tuple[float, int]:

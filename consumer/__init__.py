@@ -1,1 +1,1 @@
-"""copydesk's enrichment consumer: product events in, grounded description drafts out."""
+"""The serving side: the enrichment loop and the rooms it is built from (see ARCHITECTURE.md)."""

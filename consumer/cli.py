@@ -10,15 +10,15 @@ import os
 import signal
 import time
 
-from consumer.commands import Command, dispatch
-from consumer.settings import AdaptSettings, BrokerSettings, DemoSettings, PrepareSettings, ServeSettings
+from consumer.ops.dispatch import Command, dispatch
+from consumer.ops.settings import AdaptSettings, BrokerSettings, DemoSettings, PrepareSettings, ServeSettings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 def run_broker(settings: BrokerSettings) -> None:
     """Run the embedded broker in the foreground until SIGTERM / Ctrl-C."""
-    from consumer.broker import EmbeddedBroker
+    from consumer.kafka.broker import EmbeddedBroker
 
     broker = EmbeddedBroker(port=settings.port, cert=settings.cert, key=settings.key)
     broker.start(create=settings.create_topics)
@@ -37,7 +37,7 @@ def run_broker(settings: BrokerSettings) -> None:
 
 
 def run_prepare(settings: PrepareSettings) -> None:
-    from consumer.base_model import prepare_base_model
+    from consumer.models.base_model import prepare_base_model
 
     prepared = prepare_base_model(settings.cache_dir, force=settings.force)
     state = "prepared" if prepared.prepared_now else "already prepared"
@@ -45,13 +45,17 @@ def run_prepare(settings: PrepareSettings) -> None:
 
 
 def run_serve(settings: ServeSettings) -> int:
-    from consumer.serve import run_serve as serve
+    from consumer.service.serve import run_serve as serve
 
     return serve(settings)
 
 
 def run_demo(settings: DemoSettings) -> int:
-    from consumer.demo import run_demo as demo
+    if settings.retrain:
+        from consumer.demo.retrain import run_retrain_demo
+
+        return run_retrain_demo(settings)
+    from consumer.demo.run import run_demo as demo
 
     return demo(settings)
 
@@ -63,7 +67,7 @@ def run_adapt(settings: AdaptSettings) -> int:
 
     from consumer.adapters import adapt_json
     from consumer.adapters.writeback import render
-    from consumer.validate import Rejected
+    from consumer.service.validate import Rejected
 
     raw = sys.stdin.buffer.read() if str(settings.payload) == "-" else settings.payload.read_bytes()
     headers = dict(item.split("=", 1) for item in settings.header if "=" in item)

@@ -12,7 +12,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from consumer.broker import EmbeddedBroker, create_topics  # noqa: E402
+from consumer.kafka.broker import EmbeddedBroker, create_topics  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 CATALOG = Path(os.environ.get("COPYDESK_CATALOG_DIR", REPO.parent / "shared" / "data" / "catalog"))
@@ -42,8 +42,8 @@ def new_topic(broker):
 
 @pytest.fixture(scope="session")
 def base_model_dir(tmp_path_factory) -> Path:
-    from consumer.base_model import prepare_base_model
-    from consumer.settings import default_cache_dir
+    from consumer.models.base_model import prepare_base_model
+    from consumer.ops.settings import default_cache_dir
 
     cache = Path(os.environ.get("COPYDESK_CACHE_DIR", default_cache_dir()))
     return prepare_base_model(cache).path

@@ -9,8 +9,8 @@ import uuid
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from consumer.broker import create_topics
-from consumer.service import EnrichmentService, ServiceConfig
+from consumer.kafka.broker import create_topics
+from consumer.service.loop import EnrichmentService, ServiceConfig
 from tests.conftest import FAST_GROUP
 
 

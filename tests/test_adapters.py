@@ -13,7 +13,7 @@ import pytest
 from consumer.adapters import AdapterConfig, adapt_json, adapt_record, detect, header_map
 from consumer.adapters.fetch import FetchSettings, ProductFetcher
 from consumer.adapters.writeback import render
-from consumer.validate import Rejected
+from consumer.service.validate import Rejected
 from tests.platform_api import PlatformAPI
 
 PLATFORMS = Path(__file__).parent / "fixtures" / "platforms"
@@ -343,59 +343,3 @@ def test_adapt_cli_prints_events_and_errors():
     bad = subprocess.run([sys.executable, "-m", "consumer.cli", "adapt", "--from", "saleor", "-"], input='{"product": {"id": "eA=="}}',
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 1 and "adapter" in bad.stderr and "Type:id" in bad.stderr
-
-
-# -- end to end: platform payloads through the real consumer ---------------------------------
-
-
-@pytest.mark.kafka
-@pytest.mark.model
-def test_platform_payloads_become_drafts_with_writebacks_and_bad_ones_dead_letters(broker, base_model_dir):
-    """One `auto` input topic carrying five platforms' payloads, a thin event, an ignorable
-    message and junk: every record is accounted for, drafts carry the platform's change."""
-    from consumer.generator import Generator
-    from tests.harness import Harness
-
-    generator = Generator.load(base_model_dir, max_new_tokens=8)
-    harness = Harness(broker)
-    shopify_headers = [("X-Shopify-Topic", b"products/update"), ("X-Shopify-Webhook-Id", b"wh-1")]
-    price_message = {**payload("commercetools_product_published"), "type": "ProductPriceChanged"}
-    records = [
-        (TENT_UUID.encode(), payload("akeneo_events_api"), []),  # en_US drafted, fr_FR human -> skipped
-        (b"9007199254740993", payload("shopify_products_update"), shopify_headers),
-        (GRINDER_ID.encode(), payload("commercetools_product_published"), []),  # en_US only (default locales)
-        (GRINDER_ID.encode(), price_message, []),  # ignored
-        (b"UHJvZHVjdDo3Mg==", payload("saleor_product_updated"), [("Saleor-Event", b"product_updated")]),
-        (b"2041", payload("adobe_commerce_io_event"), []),
-        (GRINDER_ID.encode(), {**payload("commercetools_resource_updated"), "version": 14}, []),  # thin: fetched
-        (b"junk", {"hello": "world"}, []),  # adapter dead letter
-    ]
-    try:
-        with PlatformAPI() as api:
-            rest = payload("commercetools_rest_product")
-            api.answer("POST", "/oauth/token", (200, {"access_token": "t"}))
-            api.answer("GET", f"/example-shop/products/{GRINDER_ID}", (200, {**rest, "version": 14}))
-            fetcher = ProductFetcher(FetchSettings(commercetools_api_url=api.url, commercetools_project_key="example-shop",
-                                                   commercetools_client_id="c", commercetools_client_secret="s"))
-            service = harness.start(generator, fetcher=fetcher, input_format="auto",
-                                    adapter=AdapterConfig(locales=("en_US", "fr_FR")))
-            for key, document, headers in records:
-                harness.publish_raw(key, json.dumps(document).encode(), headers)
-            drafts = harness.drafts(6, timeout_s=300)
-            letters = harness.dead_letters(1)
-            harness.wait_accounted(service, 9)
-    finally:
-        harness.stop_all()
-    by_platform = {}
-    for draft in drafts:
-        by_platform.setdefault(draft["writeback"]["platform"], []).append(draft)
-    assert sorted(by_platform) == ["adobe-commerce", "akeneo", "commercetools", "saleor", "shopify"]
-    assert [d["locale"] for d in by_platform["akeneo"]] == ["en_US"]  # fr_FR has human text
-    akeneo_draft = by_platform["akeneo"][0]
-    assert akeneo_draft["writeback"]["body"]["values"]["description"][0]["data"] == akeneo_draft["description"]
-    assert {d["sequence"] for d in by_platform["commercetools"]} == {12, 14}  # message + fetched thin event
-    assert by_platform["shopify"][0]["product_id"] == "9007199254740993"
-    assert [letter["error_type"] for letter in letters] == ["adapter"]
-    assert json.loads(letters[0]["value"]) == {"hello": "world"}
-    assert service.stats.skipped == 2  # akeneo fr_FR (human text) + the price message; commercetools has no fr name
-    assert service.stats.dead_lettered == 1 and service.stats.drafts + service.stats.needs_review == 6

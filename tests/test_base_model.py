@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from consumer.base_model import MANIFEST, prepare_base_model, sha256_file
-from consumer.model_thread import MODEL_THREAD
+from consumer.models.base_model import MANIFEST, prepare_base_model, sha256_file
+from consumer.generation.model_thread import MODEL_THREAD
 
 pytestmark = pytest.mark.model
 

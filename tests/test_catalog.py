@@ -7,7 +7,7 @@ import json
 import pytest
 
 from schemas import ProductEvent
-from schemas.catalog import event_from_row, read_rows
+from consumer.catalog import event_from_row, read_rows
 
 pytestmark = pytest.mark.catalog
 
@@ -23,7 +23,7 @@ def test_every_catalog_row_maps_to_a_valid_product_event(catalog_dir):
 
 @pytest.mark.model
 def test_default_model_on_real_products_is_grounded_and_publishable(catalog_dir):
-    from consumer.models import DEFAULT_ADAPTER_DIR, is_adapter_dir
+    from consumer.models.resolve import DEFAULT_ADAPTER_DIR, is_adapter_dir
     from trainer.evaluate import evaluate_model
 
     if not is_adapter_dir(DEFAULT_ADAPTER_DIR):
@@ -37,8 +37,8 @@ def test_default_model_on_real_products_is_grounded_and_publishable(catalog_dir)
 
 
 def test_no_real_catalog_product_is_flagged_as_an_injection(catalog_dir):
-    from consumer.injection import injection_found
-    from schemas.catalog import product_from_row
+    from consumer.generation.injection import injection_found
+    from consumer.catalog import product_from_row
 
     rows = [row for name in ("train.jsonl", "valid.jsonl") for row in read_rows(catalog_dir / name)]
     flagged = [(row["id"], found) for row in rows if (found := injection_found(product_from_row(row)))]

@@ -37,7 +37,7 @@ def test_trainer_help():
 
 
 def test_sasl_credentials_from_mounted_secret_files_win_over_env(tmp_path, monkeypatch):
-    from consumer.settings import ServeSettings
+    from consumer.ops.settings import ServeSettings
 
     (tmp_path / "username").write_text("shop-copydesk\n")
     (tmp_path / "password").write_text("s3cret-from-file\n")

@@ -7,7 +7,7 @@ import re
 import pytest
 import torch
 
-from consumer.grounding import NumberGroundingProcessor, allowed_numbers
+from consumer.generation.grounding import NumberGroundingProcessor, allowed_numbers
 from schemas import Product
 
 
@@ -71,7 +71,7 @@ def test_allowed_numbers_come_from_every_fact():
 
 @pytest.mark.model
 def test_processor_keeps_the_real_model_from_writing_an_absent_number(base_model_dir):
-    from consumer.generator import Decoding, Generator, Request
+    from consumer.generation.generator import Decoding, Generator, Request
 
     generator = Generator.load(base_model_dir, max_new_tokens=48)
     # Unconstrained, the base model gives this laptop a screen size the data never states.
@@ -82,7 +82,7 @@ def test_processor_keeps_the_real_model_from_writing_an_absent_number(base_model
     assert all(n.rstrip(".,") in numbers for n in re.findall(r"\d+(?:[.,]\d+)*", grounded_text)), grounded_text
 
     # The same prompt without the processor: the model does invent numbers, so the test above can fail.
-    import consumer.generator as module
+    import consumer.generation.generator as module
 
     original = module.NumberGroundingProcessor
     module.NumberGroundingProcessor = lambda tokenizer, rows: (lambda ids, scores: scores)
@@ -95,7 +95,7 @@ def test_processor_keeps_the_real_model_from_writing_an_absent_number(base_model
 
 
 def test_banned_terms_are_never_completed_on_their_row_only():
-    from consumer.grounding import BannedTermsProcessor
+    from consumer.generation.grounding import BannedTermsProcessor
 
     class Words:
         vocab = {"A": 0, "C": 1, "OE": 2, " US": 3, "x": 4}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from consumer.guards import (
+from consumer.generation.guards import (
     check_description,
     keep_grounded_sentences,
     markup_found,
@@ -128,9 +128,9 @@ def test_sentences_with_invented_claims_are_dropped_and_the_rest_kept():
 
 
 def test_generator_drops_a_bad_sentence_instead_of_retrying():
-    """Pure logic of Generator.write: a draft with one invented sentence is published reduced,
+    """Pure logic of Generator.describe: a draft with one invented sentence is published reduced,
     without a second generation; a draft with nothing left to keep is retried."""
-    from consumer.generator import Generator, Request
+    from consumer.generation.generator import Generator, Request
 
     calls = []
     answers = iter([
@@ -145,7 +145,7 @@ def test_generator_drops_a_bad_sentence_instead_of_retrying():
 
     generator = object.__new__(Generator)
     generator.generate_texts = scripted
-    drafts = generator.write([Request(BOTTLE), Request(BOTTLE)])
+    drafts = generator.describe([Request(BOTTLE), Request(BOTTLE)])
     assert drafts[0].status == "draft" and drafts[0].attempts == 1 and "V198D" not in drafts[0].text
     assert drafts[1].status == "draft" and drafts[1].attempts == 2
     assert calls == [(2, [[], []]), (1, [["198", "V198D-PSP"]])]  # the retry bans what was invented

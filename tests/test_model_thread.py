@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from consumer.model_thread import ModelThread, on_model_thread
+from consumer.generation.model_thread import ModelThread, on_model_thread
 
 
 def test_calls_from_any_thread_run_on_the_one_model_thread_in_order():

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consumer.broker import EmbeddedBroker
-from consumer.generator import Generator
+from consumer.kafka.broker import EmbeddedBroker
+from consumer.generation.generator import Generator
 from tests.conftest import product_event
 from tests.harness import Harness, ServeProcess, TopicTail, account
 

@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 from kafka import KafkaProducer
 
-from consumer.base_model import sha256_file
-from consumer.broker import create_topics
-from consumer.generator import Generator
-from consumer.model_watcher import ModelWatcher
-from consumer.serve import adapter_loader
-from consumer.settings import ModelSettings
+from consumer.models.base_model import sha256_file
+from consumer.kafka.broker import create_topics
+from consumer.generation.generator import Generator
+from consumer.models.watcher import ModelWatcher
+from consumer.service.serve import adapter_loader
+from consumer.ops.settings import ModelSettings
 from schemas import DescriptionApproved, ModelPublished
-from schemas.catalog import product_from_row, read_rows
+from consumer.catalog import product_from_row, read_rows
 from tests.conftest import FIXTURES, product_event
 from tests.harness import Harness
 from trainer.replay import build_dataset, replay
@@ -90,13 +90,14 @@ def test_gate_needs_better_similarity_and_no_worse_grounding():
 def tiny_adapter(tmp_path_factory, base_model_dir) -> Path:
     """A small real adapter (a few steps on the project's fixtures) to publish and swap to."""
     from trainer.dataset import load_examples
-    from trainer.fit import FitConfig, fit
+    from trainer.fit import fit
+    from trainer.hyperparameters import Hyperparameters
 
     examples, _ = load_examples(FIXTURES / "products.jsonl")
     out = tmp_path_factory.mktemp("adapter")
-    config = FitConfig(out=out, micro_batch_size=4, grad_accumulation=1, max_steps=2, eval_every=2, eval_rows=2,
-                       lora_layers=2, lora_r=4, max_seq_len=192, model_version="swap-v2")
-    return fit(examples[:8], examples[8:], config, progress=False).adapter_dir
+    config = Hyperparameters(micro_batch_size=4, grad_accumulation=1, max_steps=2, eval_every=2, eval_rows=2,
+                             lora_layers=2, lora_r=4, max_seq_len=192)
+    return fit(examples[:8], examples[8:], config, out, model_version="swap-v2", progress=False).adapter_dir
 
 
 def published(version: str, folder: Path, sha: str | None = None, promoted: bool = True) -> ModelPublished:
@@ -164,7 +165,7 @@ def test_two_rank_ddp_ends_with_identical_weights_and_a_lower_loss(tmp_path, bas
 
 @pytest.mark.model
 def test_gate_rejects_a_candidate_trained_on_shuffled_targets_and_keeps_the_live_model(broker, base_model_dir, tiny_adapter, tmp_path):
-    from trainer.replay import is_held_out
+    from consumer.catalog import is_held_out
     from trainer.retrain import find_live_model, replay_train
     from trainer.settings import ReplayTrainSettings
 
@@ -202,9 +203,9 @@ def test_gate_rejects_a_candidate_trained_on_shuffled_targets_and_keeps_the_live
 
 
 def _read_values(broker, topic: str) -> list[bytes]:
-    from consumer.model_watcher import follow_topic
+    from consumer.kafka.topic_tail import assign_from_beginning
 
-    consumer = follow_topic(broker.client_config, topic)
+    consumer = assign_from_beginning(broker.client_config, topic)
     values, deadline = [], time.monotonic() + 20
     while time.monotonic() < deadline:
         batch = consumer.poll(timeout_ms=500)

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kafka import TopicPartition
 
-from consumer.offsets import OffsetTracker
-from consumer.routing import RouteState, route
-from consumer.validate import Rejected, parse_product_event
+from consumer.service.offsets import OffsetTracker
+from consumer.service.routing import RouteState, route
+from consumer.service.validate import Rejected, parse_product_event
 from schemas import ProductEvent
 from tests.conftest import product_event
 

@@ -25,7 +25,7 @@ def test_export_writes_one_outcome_and_the_similarities(tmp_path):
 
 
 def test_an_unreachable_pushgateway_is_logged_not_raised(tmp_path, capsys):
-    from consumer.broker import free_port
+    from consumer.kafka.broker import free_port
 
     export_run_metrics({"failed": True}, 1.0, None, pushgateway=f"127.0.0.1:{free_port()}")
     captured = capsys.readouterr()

@@ -14,7 +14,7 @@ import uuid
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
-from consumer.generator import Generator
+from consumer.generation.generator import Generator
 from schemas import DeadLetter, DescriptionGenerated
 from tests.conftest import FAST_GROUP, product_event
 from tests.harness import Harness
@@ -133,9 +133,9 @@ class SlowGenerator:
     def __init__(self, inner: Generator, delay_s: float):
         self.inner, self.delay_s, self.version = inner, delay_s, inner.version
 
-    def write(self, requests):
+    def describe(self, requests):
         time.sleep(self.delay_s)
-        return self.inner.write(requests)
+        return self.inner.describe(requests)
 
 
 def test_a_generator_slower_than_max_poll_interval_causes_no_rebalance(harness, generator):
@@ -205,8 +205,8 @@ def test_sigterm_mid_batch_finishes_publishes_commits_and_loses_nothing(harness,
 def test_health_endpoints(broker):
     import urllib.request
 
-    from consumer.broker import free_port
-    from consumer.health import HealthState, serve_health
+    from consumer.kafka.broker import free_port
+    from consumer.ops.health import HealthState, serve_health
 
     state, port = HealthState(), free_port()
     server = serve_health(state, port, host="127.0.0.1")

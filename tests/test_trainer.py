@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from consumer.guards import check_description
+from consumer.generation.guards import check_description
 from schemas import Product
 from tests.conftest import FIXTURES
 from trainer.dataset import clean_description, length_bucket, load_examples
@@ -46,17 +46,18 @@ def test_evaluator_scores_hand_made_cases():
 
 @pytest.mark.model
 def test_fit_lowers_valid_loss_and_writes_a_loadable_adapter(tmp_path, base_model_dir):
-    from consumer.generator import Generator, Request
-    from consumer.base_model import sha256_file
-    from trainer.fit import FitConfig, fit
+    from consumer.generation.generator import Generator, Request
+    from consumer.models.base_model import sha256_file
+    from trainer.fit import fit
+    from trainer.hyperparameters import Hyperparameters
 
     examples, _ = load_examples(FIXTURES / "products.jsonl")
     train, valid = examples[:9], examples[9:]
-    config = FitConfig(
-        out=tmp_path, micro_batch_size=3, grad_accumulation=1, max_steps=6, eval_every=3, eval_rows=3,
-        learning_rate=2e-3, lora_layers=4, lora_r=8, max_seq_len=256, model_version="tiny-test",
+    config = Hyperparameters(
+        micro_batch_size=3, grad_accumulation=1, max_steps=6, eval_every=3, eval_rows=3,
+        learning_rate=2e-3, lora_layers=4, lora_r=8, max_seq_len=256,
     )
-    result = fit(train, valid, config, progress=False)
+    result = fit(train, valid, config, tmp_path, model_version="tiny-test", progress=False)
     assert result.best_valid_loss < result.first_valid_loss
     card = json.loads((result.adapter_dir / "model_card.json").read_text())
     assert card["adapter_sha256"] == sha256_file(result.adapter_dir / "adapter_model.safetensors")
@@ -65,5 +66,5 @@ def test_fit_lowers_valid_loss_and_writes_a_loadable_adapter(tmp_path, base_mode
 
     generator = Generator.load(base_model_dir, result.adapter_dir, max_new_tokens=8)
     assert generator.version == "tiny-test"
-    [draft] = generator.write([Request(LAMP)])
+    [draft] = generator.describe([Request(LAMP)])
     assert draft.new_tokens >= 1

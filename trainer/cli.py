@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from consumer.commands import Command, dispatch
+from consumer.ops.dispatch import Command, dispatch
 from trainer.settings import EvalSettings, FitSettings, ReplayTrainSettings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -20,14 +20,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from consumer.guards import markup_found, trim_to_sentences, ungrounded_terms
-from schemas.catalog import product_from_row, read_rows
+from consumer.generation.guards import markup_found, trim_to_sentences, ungrounded_terms
+from consumer.generation.sentences import split_sentences
+from consumer.catalog import product_from_row, read_rows
 from schemas.events import Product
 
 TARGET_MAX_CHARS = 500
 MIN_TARGET_CHARS = 40
 LENGTH_BUCKETS = (200, 300, 400, 500, 600)
-SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 DECORATION = re.compile(r"^[\s\-–—=_*•·#~]+$")
 
 
@@ -41,7 +41,7 @@ class Example:
 def clean_description(text: str, product: Product, max_chars: int = TARGET_MAX_CHARS) -> str:
     """Grounded, markup-free sentences of a human description, cut within max_chars."""
     lines = [line.strip(" -•*\t") for line in text.splitlines() if line.strip() and not DECORATION.match(line)]
-    sentences = [s.strip() for s in SENTENCE_SPLIT.split(" ".join(lines)) if s.strip()]
+    sentences = split_sentences(" ".join(lines))
     kept = [s for s in sentences if s[-1] in ".!?" and not ungrounded_terms(s, product) and not markup_found(s)]
     return trim_to_sentences(" ".join(kept), max_chars)
 

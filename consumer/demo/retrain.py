@@ -1,5 +1,9 @@
 """`copydesk demo --retrain`: the whole learning loop on the embedded default, in one command.
 
+The trainer runs as its own process (`copydesk-trainer replay-train`), as the CronJob does in
+a cluster: serving never imports training code, and the hot swap is driven only by what the
+trainer publishes on the models topic.
+
 drafts for the catalog's products -> editors' approvals simulated from the human descriptions
 (DescriptionApproved, approved_edited) for most products -> replay-train -> gate -> hot swap in
 the running consumer -> drafts again for the products no approval covered -> one JSON line:
@@ -10,6 +14,8 @@ from __future__ import annotations
 
 import json
 import statistics
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -18,17 +24,14 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from consumer.broker import EmbeddedBroker
-from consumer.model_watcher import ModelWatcher
-from consumer.serve import adapter_loader, load_generator
-from consumer.demo import embedded_service_config
-from consumer.service import EnrichmentService
+from consumer.catalog import event_from_row, is_held_out, product_from_row, read_rows
+from consumer.demo.embedded import embedded_service_config
+from consumer.kafka.broker import EmbeddedBroker
+from consumer.models.embedder import cosine_similarities
+from consumer.models.watcher import ModelWatcher
+from consumer.service.loop import EnrichmentService
+from consumer.service.serve import adapter_loader, load_generator
 from schemas import DescriptionApproved, topics
-from schemas.catalog import event_from_row, product_from_row, read_rows
-from trainer.evaluate import cosine_similarities
-from trainer.replay import is_held_out
-from trainer.retrain import replay_train
-from trainer.settings import ReplayTrainSettings
 
 AFTER_CHANNEL = "after-retrain"
 """Phase two asks again on another channel: same prompt, but not 'unchanged' to the router."""
@@ -44,6 +47,25 @@ def _drafts(consumer: KafkaConsumer, wanted: set[str], timeout_s: float = 1800) 
                 if draft["causation_id"] in wanted:
                     found[draft["causation_id"]] = draft
     return found
+
+
+def run_trainer(bootstrap_servers: str, settings) -> dict:
+    """`copydesk-trainer replay-train` in its own process; its last stdout line is the result."""
+    command = [
+        sys.executable, "-m", "trainer.cli", "replay-train", "--bootstrap-servers", bootstrap_servers,
+        "--cache-dir", str(settings.cache_dir), "--model-store", str(settings.output.parent / "model-store"),
+        "--epochs", str(settings.retrain_epochs), "--learning-rate", str(settings.retrain_learning_rate),
+        "--min-examples", "4", "--log-level", "warning",
+    ]
+    finished = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+    for line in reversed(finished.stdout.splitlines()):
+        try:
+            result = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(result, dict) and "promoted" in result:
+            return result
+    raise SystemExit(f"replay-train exited {finished.returncode} without a result line:\n{finished.stdout[-2000:]}")
 
 
 def run_retrain_demo(settings) -> int:
@@ -98,12 +120,7 @@ def run_retrain_demo(settings) -> int:
         producer.flush()
         print(f"published {len(first) - len(before)} approvals; replay-train ...")
 
-        train_settings = ReplayTrainSettings(
-            _cli_parse_args=[], bootstrap_servers=broker.bootstrap_servers, cache_dir=settings.cache_dir,
-            model_store=settings.output.parent / "model-store", epochs=settings.retrain_epochs, min_examples=4,
-            learning_rate=settings.retrain_learning_rate,
-        )
-        result = replay_train(train_settings)
+        result = run_trainer(broker.bootstrap_servers, settings)
         if result.get("promoted"):
             deadline = time.monotonic() + 300
             # The watcher verifies and loads it, then offers it; the service swaps before its next batch.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from typing import get_args
 
 from prometheus_client import Counter, Gauge, Histogram
@@ -47,7 +48,7 @@ def initialise_label_values() -> None:
     instead of 0 on a healthy service. The Prometheus instrumentation guide says the same:
     initialise the label values you know of.
     """
-    from consumer.routing import SKIP_REASONS  # noqa: PLC0415 - routing imports nothing from here; keep it that way
+    from consumer.service.routing import SKIP_REASONS  # noqa: PLC0415 - routing imports nothing from here; keep it that way
 
     for event_type in (*_literal_values(ProductEvent, "event_type"), "invalid"):
         EVENTS_CONSUMED.labels(event_type=event_type)
@@ -69,3 +70,10 @@ initialise_label_values()
 def set_model_info(version: str) -> None:
     MODEL_INFO.clear()
     MODEL_INFO.labels(version=version).set(1)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The share-th quantile (0 < share < 1) by statistics.quantiles' inclusive method; nan if empty."""
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]

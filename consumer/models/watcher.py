@@ -1,7 +1,7 @@
 """Follow the models topic: verify, load in the background, hand over for a swap between batches.
 
 The watcher follows the topic and verifies on its own thread; the load itself runs on the
-process's model thread (consumer/model_thread.py) between two batches, so the old model serves
+process's model thread (consumer/generation/model_thread.py) between two batches, so the old model serves
 until the new one is ready and the batch after the load uses it. A version whose weights don't match the published sha256, or that fails to
 load, is refused, logged and counted (copydesk_model_load_failures_total); nothing changes.
 """
@@ -13,23 +13,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer
 from pydantic import ValidationError
 
-from consumer import metrics
-from consumer.logs import get_logger
-from consumer.model_store import ModelRefused, verify_artifact
+from consumer.ops import metrics
+from consumer.kafka.topic_tail import assign_from_beginning, read_to_end
+from consumer.ops.logs import get_logger
+from consumer.models.store import ModelRefused, verify_artifact
 from schemas import ModelPublished
 
 log = get_logger("copydesk.models")
-
-
-def follow_topic(client_config: dict, topic: str) -> KafkaConsumer:
-    consumer = KafkaConsumer(**client_config, group_id=None, enable_auto_commit=False)
-    partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
-    consumer.assign(partitions)
-    consumer.seek_to_beginning(*partitions)
-    return consumer
 
 
 def _parse(value: bytes) -> ModelPublished | None:
@@ -43,17 +36,12 @@ def _parse(value: bytes) -> ModelPublished | None:
 def read_published(consumer: KafkaConsumer, idle_seconds: float = 1.0, timeout_seconds: float = 30.0) -> list[ModelPublished]:
     """Everything on the topic up to its fetch high-water mark."""
     events: list[ModelPublished] = []
-    started = last_data = time.monotonic()
-    while time.monotonic() - started < timeout_seconds:
-        batches = consumer.poll(timeout_ms=200)
-        for records in batches.values():
-            events += [event for event in (_parse(r.value) for r in records) if event]
-            last_data = time.monotonic()
-        caught_up = all(
-            (hw := consumer.highwater(tp)) is not None and consumer.position(tp) >= hw for tp in consumer.assignment()
-        )
-        if caught_up or time.monotonic() - last_data > idle_seconds:
-            break
+
+    def collect(record) -> None:
+        if (event := _parse(record.value)) is not None:
+            events.append(event)
+
+    read_to_end(consumer, collect, timeout_seconds=timeout_seconds, idle_seconds=idle_seconds)
     return events
 
 
@@ -61,7 +49,7 @@ class ModelWatcher:
     """Loads promoted versions as they are announced and offers them to the service."""
 
     def __init__(self, client_config: dict, topic: str, load: Callable[[Path, str], object], offer: Callable[[object], None]):
-        self.consumer = follow_topic(client_config, topic)
+        self.consumer = assign_from_beginning(client_config, topic)
         self.load = load
         self.offer = offer
         self.serving_version: str | None = None

@@ -33,9 +33,9 @@ from transformers import (  # noqa: E402
     StoppingCriteriaList,
 )
 
-from consumer.grounding import BannedTermsProcessor, NumberGroundingProcessor, allowed_numbers  # noqa: E402
-from consumer.guards import GuardReport, check_description, keep_grounded_sentences, ungrounded_terms  # noqa: E402
-from consumer.model_thread import on_model_thread  # noqa: E402
+from consumer.generation.grounding import BannedTermsProcessor, NumberGroundingProcessor, allowed_numbers  # noqa: E402
+from consumer.generation.guards import GuardReport, check_description, keep_grounded_sentences, ungrounded_terms  # noqa: E402
+from consumer.generation.model_thread import on_model_thread  # noqa: E402
 from schemas.events import CheckResult, Product  # noqa: E402
 from schemas.prompt import DEFAULT_MAX_CHARS, build_messages  # noqa: E402
 
@@ -225,7 +225,7 @@ class Generator:
         return results
 
     @on_model_thread
-    def write(self, requests: list[Request]) -> list[Draft]:
+    def describe(self, requests: list[Request]) -> list[Draft]:
         """Generate, guard, retry the failures once, and mark what still fails as needs_review."""
         drafts: list[Draft | None] = [None] * len(requests)
         pending = list(range(len(requests)))

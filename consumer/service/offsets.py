@@ -47,6 +47,10 @@ class OffsetTracker:
         for partition, meta in offsets.items():
             self._committed[partition] = meta.offset
 
+    def committed_offset(self, partition: TopicPartition) -> int | None:
+        """The last offset this member committed for partition (None: none yet)."""
+        return self._committed.get(partition)
+
     def forget(self, partitions) -> None:
         """Drop revoked partitions: their records are redelivered to the new owner."""
         for partition in partitions:

@@ -107,7 +107,7 @@ class EmbeddedBroker:
             self.command(), stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
         )
         if self.cert and self.key:
-            from consumer.tls_proxy import TlsTerminator  # noqa: PLC0415 - only TLS runs need it
+            from consumer.kafka.tls_proxy import TlsTerminator  # noqa: PLC0415 - only TLS runs need it
 
             self.terminator = TlsTerminator(self.port, self.internal_port, self.cert, self.key).start()
         self.wait_ready()

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from consumer.model_thread import on_model_thread
+from consumer.generation.model_thread import on_model_thread
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 

@@ -26,25 +26,6 @@ class Rejected:
     message: str
 
 
-@dataclass(frozen=True)
-class RawRecord:
-    """The parts of a consumer record a dead letter keeps."""
-
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    headers: list = ()
-
-
-def raw_record_of(item) -> RawRecord:
-    """A valid event that failed later (e.g. generation): dead-letter its parsed value."""
-    return RawRecord(
-        item.partition.topic, item.partition.partition, item.offset, item.event.product_id.encode(), item.event.model_dump_json().encode()
-    )
-
-
 def _text_or_base64(raw: bytes | None) -> tuple[str | None, str]:
     if raw is None:
         return None, "utf-8"

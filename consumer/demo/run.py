@@ -19,15 +19,17 @@ from pathlib import Path
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from tqdm import tqdm
 
-from consumer.broker import EmbeddedBroker
-from consumer.health import HealthState, serve_health
-from consumer.serve import load_generator
-from consumer.service import EnrichmentService, ServiceConfig
-from consumer.settings import DemoSettings
+from consumer.kafka.broker import EmbeddedBroker
+from consumer.ops.health import HealthState, serve_health
+from consumer.ops.metrics import percentile
+from consumer.service.serve import load_generator
+from consumer.demo.embedded import embedded_service_config
+from consumer.service.loop import EnrichmentService
+from consumer.ops.settings import DemoSettings
 from schemas import topics
-from schemas.catalog import event_from_row, read_rows
+from consumer.catalog import event_from_row, read_rows
 
-SAMPLE = Path(__file__).parent / "data" / "sample_products.jsonl"
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_products.jsonl"
 TIMEOUT_SECONDS = 1800
 
 
@@ -46,20 +48,6 @@ def build_records(settings: DemoSettings) -> list[tuple[bytes | None, bytes]]:
     return records
 
 
-def embedded_service_config(settings: DemoSettings) -> ServiceConfig:
-    """The default topics, and the short group timeouts Tansu needs for quick joins."""
-    return ServiceConfig(
-        input_topic=topics.PRODUCT_EVENTS,
-        output_topic=topics.DESCRIPTIONS,
-        dead_letter_topic=topics.DEAD_LETTER,
-        group_id=topics.CONSUMER_GROUP,
-        max_batch_size=settings.max_batch_size,
-        max_wait_ms=settings.max_wait_ms,
-        session_timeout_ms=6000,
-        heartbeat_interval_ms=2000,
-    )
-
-
 def occurred_times(records: list[tuple[bytes | None, bytes]]) -> dict[str, datetime]:
     """event_id -> occurred_at of every well-formed record, for end-to-end latency."""
     times = {}
@@ -72,18 +60,7 @@ def occurred_times(records: list[tuple[bytes | None, bytes]]) -> dict[str, datet
     return times
 
 
-def percentile(values: list[float], share: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
 def run_demo(settings: DemoSettings) -> int:
-    if settings.retrain:
-        from trainer.loop_demo import run_retrain_demo
-
-        return run_retrain_demo(settings)
     wall_started = time.perf_counter()
     settings.output.parent.mkdir(parents=True, exist_ok=True)
     with EmbeddedBroker() as broker:

@@ -6,6 +6,7 @@ the trainer, the evaluator and the benchmarks all read rows through this one map
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Iterator
@@ -73,3 +74,12 @@ def event_from_row(row: dict, sequence: int = 1, event_type: str = "product.crea
         "channel": row.get("channel") or "ecommerce",
         "product": json.loads(product.model_dump_json()),
     }
+
+
+def is_held_out(product_id: str, share: float = 0.2, salt: str = "gate") -> bool:
+    """A stable split by product: the same product is always on the same side.
+
+    The salt keeps independent splits independent (the demo's before/after products must not
+    decide which approvals the gate holds out)."""
+    digest = hashlib.sha256(f"{salt}:{product_id}".encode()).hexdigest()
+    return int(digest[:8], 16) / 0xFFFFFFFF < share

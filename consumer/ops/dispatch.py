@@ -6,8 +6,8 @@ import sys
 from collections.abc import Callable
 from typing import NamedTuple
 
-from consumer.logs import configure_logging, get_logger
-from consumer.settings import ENV_NOTE
+from consumer.ops.logs import configure_logging, get_logger
+from consumer.ops.settings import ENV_NOTE
 
 
 class Command(NamedTuple):

@@ -5,14 +5,14 @@ from __future__ import annotations
 import signal
 import time
 
-from consumer import metrics
-from consumer.generator import Generator
-from consumer.health import HealthState, serve_health
-from consumer.logs import get_logger
-from consumer.model_watcher import ModelWatcher
-from consumer.models import resolve_model
-from consumer.service import EnrichmentService, ServiceConfig
-from consumer.settings import ModelSettings, ServeSettings
+from consumer.ops import metrics
+from consumer.generation.generator import Generator
+from consumer.ops.health import HealthState, serve_health
+from consumer.ops.logs import get_logger
+from consumer.models.watcher import ModelWatcher
+from consumer.models.resolve import resolve_model
+from consumer.service.loop import EnrichmentService, ServiceConfig
+from consumer.ops.settings import ModelSettings, ServeSettings
 
 log = get_logger("copydesk.serve")
 

@@ -12,9 +12,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from consumer.injection import injection_found
+from consumer.generation.injection import injection_found
+from consumer.generation.sentences import split_sentences
 from schemas.events import CheckResult, Product
-from consumer.grounding import NUMBER, allowed_numbers, fact_text
+from consumer.generation.grounding import NUMBER, allowed_numbers, fact_text
 
 UNITS = (
     "mm|cm|m|km|in|inch|inches|ft|g|kg|mg|lb|lbs|oz|ml|l|cl|dl|w|kw|v|mah|ah|wh|kwh|hz|khz|mhz|ghz|"
@@ -29,7 +30,6 @@ URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|io|shop|sto
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 PHONE = re.compile(r"(?:\+\d[\d\s().-]{7,}\d|\(\d{2,4}\)\s?\d[\d\s-]{5,}\d|\b\d{3}[-.\s]\d{3}[-.\s]\d{4}\b)")
 SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
-SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 MIN_DESCRIPTION_CHARS = 40
 
 
@@ -110,7 +110,7 @@ def keep_grounded_sentences(text: str, product: Product) -> tuple[str, int]:
     whose third sentence invents a model code is still two good sentences. Dropping whole
     sentences keeps the rest grammatical; dropping words would not.
     """
-    sentences = [s.strip() for s in SENTENCE_SPLIT.split(text) if s.strip()]
+    sentences = split_sentences(text)
     kept = [s for s in sentences if not ungrounded_terms(s, product) and not markup_found(s)]
     return " ".join(kept), len(sentences) - len(kept)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from consumer.base_model import prepare_base_model
-from consumer.logs import get_logger
+from consumer.models.base_model import prepare_base_model
+from consumer.ops.logs import get_logger
 
-DEFAULT_ADAPTER_DIR = Path(__file__).parent / "default_model"
+DEFAULT_ADAPTER_DIR = Path(__file__).resolve().parents[1] / "default_model"
 
 log = get_logger(__name__)
 

@@ -1,0 +1,1 @@
+"""The demos on the embedded default: `copydesk demo` and `copydesk demo --retrain`."""

@@ -1,0 +1,1 @@
+"""Text from a product: the model engine, its decoding constraints, the guards and the one model thread (shared with the trainer)."""

@@ -1,0 +1,18 @@
+"""Split text into sentences: the unit that guards drop and the trainer keeps.
+
+One splitter for the serving guard, the trainer's target reduction and the claim checker, so
+a sentence means the same thing when a draft is published as when a target is learned.
+A sentence ends at . ! or ? followed by whitespace; that is crude for "approx. 5 cm", but it
+only ever makes a sentence shorter, and a dropped short sentence is cheaper than a kept claim.
+"""
+
+from __future__ import annotations
+
+import re
+
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """The non-empty sentences of text, stripped, in order."""
+    return [sentence.strip() for sentence in SENTENCE_SPLIT.split(text) if sentence.strip()]

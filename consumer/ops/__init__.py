@@ -1,0 +1,1 @@
+"""Operations: settings bases, JSON logs, Prometheus metrics, health endpoints, the CLI dispatcher."""
