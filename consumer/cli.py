@@ -11,7 +11,7 @@ import signal
 import time
 
 from consumer.ops.dispatch import Command, dispatch
-from consumer.ops.settings import AdaptSettings, BrokerSettings, DemoSettings, PrepareSettings, ServeSettings
+from consumer.ops.settings import AdaptSettings, BrokerSettings, CheckSettings, DemoSettings, PrepareSettings, ServeSettings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -85,10 +85,17 @@ def run_adapt(settings: AdaptSettings) -> int:
     return 0
 
 
+def run_check(settings: CheckSettings) -> int:
+    from consumer.generation.claims.audit import main_check
+
+    return main_check(settings.input, settings.summary)
+
+
 COMMANDS: dict[str, Command] = {
     "serve": Command(ServeSettings, run_serve, "Enrich product events into description drafts (the consumer)."),
     "demo": Command(DemoSettings, run_demo, "Broker + model + consumer + sample events on the embedded default."),
     "adapt": Command(AdaptSettings, run_adapt, "Show the ProductEvents a PIM payload becomes (--from FORMAT PAYLOAD.json)."),
+    "check": Command(CheckSettings, run_check, "Audit texts: which claims does the product data not support (--input ROWS.jsonl)."),
     "broker": Command(BrokerSettings, run_broker, "Run the embedded Kafka-protocol broker (Tansu) on 127.0.0.1."),
     "model prepare": Command(PrepareSettings, run_prepare, "Convert the packaged base model to safetensors, once."),
 }

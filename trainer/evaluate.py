@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections import Counter
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from consumer.generation.claims.checker import extract_claims
 from consumer.generation.guards import check_description, claimed_terms, repeated_ngram
 from consumer.generation.model_thread import on_model_thread
 from consumer.catalog import product_from_row, read_rows
@@ -32,6 +34,7 @@ class Scored:
     text: str
     publishable: bool
     new_tokens: int
+    raw_text: str = ""  # the model's output before guards dropped anything ("" = same as text)
 
 
 # -- similarity ----------------------------------------------------------------------------
@@ -66,7 +69,16 @@ def score(items: list[Scored], max_chars: int, seconds: float) -> dict:
             ungrounded_examples.append(f"{item.product.title[:40]}: {', '.join(missing[:4])}")
     texts = [item.text or "-" for item in items]
     references = [item.reference for item in items]
+    claims_published = [extract_claims(item.text, item.product) for item in items]
+    claims_raw = [extract_claims(item.raw_text or item.text, item.product) for item in items]
     return {
+        # draft level, the headline: the share of drafts that state nothing the data lacks, graded
+        # on what is published and on the raw model output (before any sentence was dropped)
+        "claim_free": sum(all(c.supported for c in found) for found in claims_published) / len(items),
+        "claim_free_raw": sum(all(c.supported for c in found) for found in claims_raw) / len(items),
+        "claims_per_draft": statistics.fmean(len(found) for found in claims_published),
+        "unsupported_by_kind": dict(Counter(c.kind for found in claims_published for c in found if not c.supported)),
+        "unsupported_by_kind_raw": dict(Counter(c.kind for found in claims_raw for c in found if not c.supported)),
         "grounding": 1.0 - ungrounded / claims if claims else 1.0,
         "claims": claims,
         "ungrounded_examples": ungrounded_examples,
@@ -96,7 +108,7 @@ def generate_with_service(model: str, pairs: list[tuple[Product, str]], cache_di
     for start in range(0, len(pairs), batch_size):
         chunk = pairs[start : start + batch_size]
         drafts = generator.describe([Request(product) for product, _ in chunk])
-        scored += [Scored(p, ref, d.text, d.status == "draft", d.new_tokens) for (p, ref), d in zip(chunk, drafts)]
+        scored += [Scored(p, ref, d.text, d.status == "draft", d.new_tokens, d.raw_text) for (p, ref), d in zip(chunk, drafts)]
     return scored, time.perf_counter() - started, generator.version
 
 
@@ -139,6 +151,9 @@ def evaluate_model(model: str, data: Path, limit: int | None = None, cache_dir: 
 # -- the command ------------------------------------------------------------------------------
 
 TABLE_ROWS = [
+    ("claim_free", "drafts with no unsupported claim (published)", "{:.1%}"),
+    ("claim_free_raw", "drafts with no unsupported claim (raw output)", "{:.1%}"),
+    ("claims_per_draft", "claims per draft", "{:.1f}"),
     ("grounding", "grounding (claims in the data)", "{:.1%}"),
     ("loops", "loops (4-gram x3)", "{:.1%}"),
     ("publishable", "publishable (every guard)", "{:.1%}"),

@@ -1,8 +1,9 @@
 """Post-generation guards: a draft is clean only when every check passes.
 
 The decoder already cannot write an ungrounded number (grounding.py); these checks catch
-what a logits processor can't see: a wrong unit next to a right number, an invented model or
-brand name, a loop, markup or contact details, and text that does not fit the field. The
+what a logits processor can't see: any claim the product data does not support (the claim
+checker, consumer/generation/claims/: a wrong unit, an invented name, material, feature,
+certification, warranty ...), a loop, markup or contact details, and text that does not fit. The
 evaluator runs the very same functions, so its scores describe what the service publishes.
 """
 
@@ -12,19 +13,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from consumer.generation.claims.checker import extract_claims
 from consumer.generation.injection import injection_found
 from consumer.generation.sentences import split_sentences
 from schemas.events import CheckResult, Product
-from consumer.generation.grounding import NUMBER, allowed_numbers, fact_text
 
-UNITS = (
-    "mm|cm|m|km|in|inch|inches|ft|g|kg|mg|lb|lbs|oz|ml|l|cl|dl|w|kw|v|mah|ah|wh|kwh|hz|khz|mhz|ghz|"
-    "gb|tb|mb|kb|mp|px|dpi|ppm|rpm|db|°c|°f|c|f|%|pcs|pieces|pack|yrs|years|months|hours|h|min|s|sec"
-)
-NUMBER_WITH_UNIT = re.compile(rf"(\d+(?:[.,]\d+)*)\s?({UNITS})\b", re.IGNORECASE)
-BRAND_LIKE = re.compile(
-    r"\b(?:[A-Za-z]*[a-z][A-Z][A-Za-z]*|[A-Z]{2,}[A-Za-z]*|[A-Za-z]+\d+[A-Za-z\d-]*|\d+[A-Za-z]+[A-Za-z\d-]*)\b|\S+[™®]"
-)
 HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|&[a-z]+;")
 URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|io|shop|store|de|fr|co\.uk)\b", re.IGNORECASE)
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
@@ -64,38 +57,14 @@ def trim_to_sentences(text: str, max_chars: int) -> str:
 
 
 def claimed_terms(text: str, product: Product) -> tuple[list[str], list[str]]:
-    """(every checkable claim, the ones the product data lacks): numbers, number+unit pairs
-    and brand-like names (CamelCase, ALLCAPS, letter-digit codes, names marked with TM/R)."""
-    facts = fact_text(product)
-    facts_lower = facts.lower().replace("_", " ")
-    numbers = allowed_numbers(product)
-    claims: list[str] = []
-    problems: list[str] = []
-    for number in NUMBER.findall(text):
-        claims.append(number)
-        if number.rstrip(".,") not in numbers:
-            problems.append(number)
-    units_in_facts: dict[str, set[str]] = {}
-    for number, unit in NUMBER_WITH_UNIT.findall(facts):
-        units_in_facts.setdefault(number, set()).add(unit.lower())
-    for number, unit in NUMBER_WITH_UNIT.findall(text):
-        unit = unit.lower()
-        if number not in numbers:
-            continue  # already counted as an ungrounded number
-        claims.append(f"{number} {unit}")
-        known_units = units_in_facts.get(number)
-        if known_units is not None:
-            grounded = unit in known_units  # "750 ml" in the data: "750 l" is a wrong unit
-        else:
-            grounded = re.search(rf"(?<![a-z]){re.escape(unit)}(?![a-z])", facts_lower) is not None
-        if not grounded:
-            problems.append(f"{number} {unit}")
-    for match in BRAND_LIKE.finditer(text):
-        term = match.group(0).rstrip("™®")
-        claims.append(term)
-        if term.lower() not in facts_lower:
-            problems.append(term)
-    return claims, list(dict.fromkeys(problems))
+    """(every claim, the ones the product data does not support), as written in the text.
+
+    The claim checker (consumer/generation/claims/) decides: numbers and units by value,
+    names, materials, colours, features, certifications, warranties, compatibility, origin,
+    care, included items, what the product is, what it is for, and how it tastes or feels.
+    """
+    claims = extract_claims(text, product)
+    return [claim.claim for claim in claims], list(dict.fromkeys(claim.claim for claim in claims if not claim.supported))
 
 
 def ungrounded_terms(text: str, product: Product) -> list[str]:
@@ -149,7 +118,7 @@ def check_description(raw_text: str, product: Product, max_chars: int) -> GuardR
     checks.append(
         CheckResult(name="length", passed=len(text) <= max_chars, reason=None if len(text) <= max_chars else f"{len(text)} > {max_chars} characters")
     )
-    invented = ungrounded_terms(text, product)
+    invented = list(dict.fromkeys(f"{claim.claim} ({claim.kind})" for claim in extract_claims(text, product) if not claim.supported))
     checks.append(
         CheckResult(name="grounding", passed=not invented, reason=f"not in the product data: {', '.join(invented[:10])}" if invented else None)
     )

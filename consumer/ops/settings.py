@@ -247,3 +247,11 @@ class DemoSettings(ModelSettings):
     retrain_epochs: float = Field(3.0, description="With --retrain: passes over the approvals.")
     retrain_learning_rate: float = Field(1e-3, gt=0, description="With --retrain: peak learning rate of the candidate's fine-tune.")
     log_level: Literal["debug", "info", "warning", "error"] = Field("warning", description="JSON log level (the demo prints its own lines).")
+
+
+class CheckSettings(CopydeskSettings):
+    """`copydesk check --input ROWS.jsonl`: which claims of each text its product data does not support."""
+
+    input: str = Field(description="JSONL of {product, text} ('-' reads standard input).")
+    summary: bool = Field(False, description="Print counts per claim kind on stderr at the end.")
+    log_level: Literal["debug", "info", "warning", "error"] = Field("warning", description="Log level of the JSON logs.")

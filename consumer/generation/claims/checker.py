@@ -1,0 +1,235 @@
+"""One claim checker: every factual claim of a text, each with its kind and whether the data supports it.
+
+Used by the serving guard, the sentence reduction, the trainer's target reduction, the
+evaluator and `copydesk check`, so "grounded" means one thing everywhere. A claim is
+supported when the product's data (title, brand, category, attribute names and values) states
+it; a claim of something the data denies (``dishwasher_safe: no``) is a contradiction, and a
+negated claim ("not waterproof") is supported unless the data affirms the feature.
+
+Kinds: number, unit, name, material, colour, feature, certification, warranty, compatibility,
+origin, care, included, type, use, sensory. See lexicon.py for the words behind each kind.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from consumer.generation.claims.facts import Facts, normalise
+from consumer.generation.claims.facts import DEMONYMS
+from consumer.generation.claims.lexicon import (
+    ACRONYMS, GENERIC_OBJECT_WORDS, IMPLIED_BY, IMPLIED_BY_DENIAL, LEXICON, NAME_STOP_WORDS, SENSORY_DATA_WORDS, SENSORY_NOUNS,
+)
+from consumer.generation.claims.quantities import SPELLED, UNIT_ALIASES, is_physical, quantities, same_amount
+from consumer.generation.sentences import split_sentences
+from schemas.events import Product
+
+KINDS = ("number", "unit", "name", "material", "colour", "feature", "certification", "warranty", "compatibility",
+         "origin", "care", "included", "type", "use", "sensory")
+
+
+@dataclass(frozen=True)
+class Claim:
+    claim: str  # the words as in the text
+    kind: str
+    sentence: str
+    supported: bool
+
+
+NEGATORS = re.compile(r"\b(?:not|no|non|without|isn't|aren't|doesn't|don't|cannot|can't|never|nor|lacks?)\b[\w\s-]{0,25}$", re.I)
+TYPE_CONTEXT = re.compile(r"(?:^\W*(?:this|these|the|our|its)\s+(?:(?!(?:to|for|in|on|of|with|at|any|your|from)\b)[\w'’-]+\s+){0,4}|\b(?:is|are)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3})$", re.I)
+OBJECT = r"(?P<obj>[^.;:,()!?]+)"
+PATTERNS: list[tuple[str, re.Pattern]] = [
+    ("warranty", re.compile(r"\b(?:(?:\d+|one|two|three|five|ten)[\s-]*(?:years?|yrs?|months?)[\s-]+)?(?:lifetime\s+|limited\s+)*(?:warranty|guarantee)\b", re.I)),
+    ("compatibility", re.compile(rf"\b(?:compatible with|works? (?:with|on)|fits|designed to fit|for use with|pairs? with|connects? to|syncs? with)\s+{OBJECT}", re.I)),
+    ("origin", re.compile(r"\b(?:made|manufactured|produced|crafted|built|assembled|grown|harvested|roasted|bottled|woven|printed|sourced)\s+(?:in|from)\s+(?P<obj>(?:the\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)")),
+    ("origin", re.compile(r"\b(?P<obj>Italian|French|German|Spanish|Swiss|Japanese|Chinese|British|English|American|Swedish|Danish|Greek|Portuguese|Belgian|Dutch|Polish|Turkish|Indian|Korean|Mexican|Brazilian|Colombian)\b")),
+    ("included", re.compile(rf"\b(?:comes? with|includes?|including|supplied with|shipped with|bundled with|packed with|complete with|with a free)\s+{OBJECT}", re.I)),
+    ("included", re.compile(r"\b(?P<obj>(?:(?!(?:not|is|are)\b)[\w-]+\s+){0,3}(?!(?:not|is|are)\b)[\w-]+),?\s+(?:(?:is|are)\s+)?(?P<neg>not\s+)?(?:included|in the box)(?=\s*(?:[.,;:!?)]|$|\s+(?:in|with|as|for)\b))", re.I)),
+    ("use", re.compile(rf"\b(?:ideal|perfect|great|suitable|designed|intended|recommended|best|tailored|engineered|made)\s+for\s+{OBJECT}", re.I)),
+    ("use", re.compile(r"\b(?:handles?|carries|withstands?|takes)\s+(?P<obj>heavy[\w\s-]*)|\b(?P<obj2>heavy[- ]duty|professional[- ]grade|commercial[- ]grade|industrial[- ]grade)\b", re.I)),
+]
+ADJECTIVE_COUNTRY = DEMONYMS
+NAME_TOKEN = re.compile(r"(?<![\w-])(?:[A-Za-z]*[a-z][A-Z][A-Za-z]*|[A-Z]{2,}[A-Za-z0-9]*|[A-Za-z]+\d+[A-Za-z\d]*|\d+[A-Za-z]+[A-Za-z\d]*|[A-Z][a-z]+)(?:-[A-Za-z\d]*\d[A-Za-z\d]*|-[A-Z]{2,}[A-Za-z\d]*)*(?![\w])")
+SPELLED_COUNT = re.compile(rf"\b(?P<word>{'|'.join(w for w in SPELLED if w not in ('half', 'single', 'double', 'twin', 'pair'))})\s+(?P<noun>[a-z]+)", re.I)
+
+
+def _lexicon_regex(phrase: str) -> re.Pattern:
+    words = [re.escape(word) + r"(?:e?s)?" for word in phrase.split()]
+    return re.compile(r"(?<![\w])" + r"[\s\-_/]*".join(words) + r"(?![\w])", re.I)
+
+
+_LEXICON = sorted(((kind, phrase, _lexicon_regex(phrase)) for kind, items in LEXICON.items() for phrase in items),
+                  key=lambda item: -len(item[1]))
+
+
+def _supported_phrase(facts: Facts, phrase: str) -> bool:
+    norm = normalise(phrase)
+    if facts.denies(norm):
+        return False
+    if facts.states(norm):
+        return True
+    if phrase in IMPLIED_BY_DENIAL and facts.denies(normalise(IMPLIED_BY_DENIAL[phrase])):
+        return True
+    if phrase in SENSORY_NOUNS:
+        return bool(facts.words & SENSORY_DATA_WORDS)
+    implied = IMPLIED_BY.get(phrase) or IMPLIED_BY.get(norm)
+    return bool(implied) and any(facts.states(normalise(word)) for word in implied.split())
+
+
+def _negated(sentence: str, start: int, end: int) -> bool:
+    return bool(NEGATORS.search(sentence[max(0, start - 30):start]))
+
+
+def _judge(facts: Facts, phrase: str, negated: bool) -> bool:
+    """A positive claim needs the data's support; a negated one only the data's silence or denial."""
+    if negated:
+        norm = normalise(phrase)
+        return facts.denies(norm) or not facts.states(norm)
+    return _supported_phrase(facts, phrase)
+
+
+def _object_supported(facts: Facts, obj: str) -> bool:
+    words = [w for w in normalise(obj).split() if w not in GENERIC_OBJECT_WORDS and not w[0].isdigit()]
+    return all(word in facts.words or _supported_phrase(facts, word) for word in words)
+
+
+def _sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
+    claims: list[Claim] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, kind: str, supported: bool) -> None:
+        claims.append(Claim(sentence[start:end].strip(), kind, sentence, supported))
+        taken.append((start, end))
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= a or start >= b for a, b in taken)
+
+    for kind, pattern in PATTERNS:
+        for match in pattern.finditer(sentence):
+            group = "obj2" if "obj2" in pattern.groupindex and match.group("obj2") else "obj" if "obj" in pattern.groupindex else None
+            if kind == "warranty":
+                text = match.group(0).lower()
+                ok = facts.states("warranty") or facts.states("guarantee")
+                ok = ok and ("lifetime" not in text or facts.states("lifetime"))
+                add(match.start(), match.end(), kind, ok)
+                continue
+            obj = match.group(group) or ""
+            obj = re.split(r"\s+(?:is|are|has|have|can|will|it|which|that|while)\b", obj)[0]
+            if kind != "included":
+                obj = re.split(r"\s+(?:and|or|but|so|with)\s+", obj)[0]
+            if ("neg" in pattern.groupindex and match.group("neg")) or _negated(sentence, match.start(), match.start() + 1):
+                ok = True  # "batteries not included", "not compatible with ...": no claim the data must back
+            elif kind == "origin" and obj.lower() in ADJECTIVE_COUNTRY:
+                ok = facts.states(normalise(obj))
+            elif kind == "included":
+                items = [item for item in re.split(r",|\band\b|\bplus\b", obj) if item.strip()]
+                ok = all(_object_supported(facts, item) and not facts.denies(normalise(item)) for item in items)
+            elif kind == "use" and group == "obj2":
+                ok = _supported_phrase(facts, normalise(obj)) or facts.states("load")
+            else:
+                ok = _object_supported(facts, obj)
+            if not normalise(obj).strip() or all(w in GENERIC_OBJECT_WORDS for w in normalise(obj).split()):
+                continue
+            add(match.start(), match.start(group) + len(obj) if group else match.end(), kind, ok)
+
+    for kind, phrase, regex in _LEXICON:
+        for match in regex.finditer(sentence):
+            start, end = match.span()
+            if not free(start, end):
+                continue
+            if phrase in ACRONYMS and match.group(0).islower():
+                continue  # "CE", "REACH" are claims as the marks, in capitals; "reaches" is a verb
+            if kind == "type":
+                if TYPE_CONTEXT.search(sentence[:start]):  # "This pump ...", "... is a pump"
+                    add(start, end, kind, _supported_phrase(facts, phrase))
+                continue
+            next_word = re.match(r"[\s-]*([a-z]+)", sentence[end:], re.I)
+            negated = _negated(sentence, start, end)
+            ok = _judge(facts, phrase, negated)
+            if ok and not negated and next_word and facts.denies(normalise(f"{phrase} {next_word.group(1)}")):
+                ok = False  # "a foldable handle" when foldable_handle: no
+            add(start, end, kind, ok)
+
+    for quantity in quantities(sentence):
+        start = sentence.find(quantity.text)
+        if start >= 0 and not free(start, start + len(quantity.text)):
+            continue
+        kind, ok = _judge_quantity(facts, quantity)
+        claims.append(Claim(quantity.text.strip(), kind, sentence, ok))
+    for match in SPELLED_COUNT.finditer(sentence):
+        noun = normalise(match.group("noun"))
+        if noun in facts.words and free(*match.span()):
+            value = float(SPELLED[match.group("word").lower()])
+            add(match.start(), match.end(), "number", value in facts.numbers or value == 1 or facts.states(normalise(match.group(0))))
+    for start, end in _product_name_words(sentence, facts):
+        if free(start, end):
+            add(start, end, "type", False)
+
+    for match in NAME_TOKEN.finditer(sentence):
+        token, start = match.group(0), match.start()
+        plain_word = token[0].isupper() and token[1:].islower()
+        if not free(start, match.end()) or (plain_word and not sentence[:start].strip(" \"'(")):
+            continue
+        if (re.fullmatch(r"\d+[A-Za-z]+", token) and quantities(token)) or re.fullmatch(r"[A-Z]{2}", token) or token.lower() in UNIT_ALIASES:
+            continue  # "20W" is a quantity, judged above; "OD", "EU": two capitals are too often an abbreviation
+        add(start, match.end(), "name", facts.states_raw(token) or facts.states(normalise(token)) or normalise(token) in facts.words)
+    return claims
+
+
+def _product_name_words(sentence: str, facts: Facts) -> list[tuple[int, int]]:
+    """Words naming the product right after its brand that the data lacks: "Ergon Mesh *gaming* chair".
+
+    What follows the brand up to the first verb or preposition is the product's name; a word
+    there that no field of the data has calls the product something it is not said to be.
+    """
+    brand = facts.product.brand
+    if not brand:
+        return []
+    found = []
+    for match in re.finditer(rf"\b{re.escape(brand)}(?:['’]s)?\s+", sentence, re.I):
+        tokens = list(re.finditer(r"[A-Za-z][\w'’&-]*|\S", sentence[match.end():]))[:6]
+        for index, token in enumerate(tokens):
+            word = token.group(0)
+            following = tokens[index + 1].group(0) if index + 1 < len(tokens) else "."
+            if not word[0].isalpha() or word.lower() in NAME_STOP_WORDS:
+                break
+            if word.lower().endswith("s") and (following[0].isdigit() or following.lower() in NAME_STOP_WORDS or following.islower()):
+                break  # "weighs just", "stores 10000": a verb ends the name
+            norm = normalise(word)
+            if norm and norm not in facts.words and not facts.states_raw(word) and norm not in GENERIC_OBJECT_WORDS:
+                found.append((match.end() + token.start(), match.end() + token.end()))
+    return found
+
+
+def _judge_quantity(facts: Facts, quantity) -> tuple[str, bool]:
+    values = quantity.values
+    if quantity.unit and is_physical(quantity.unit):
+        for other in facts.quantities:
+            if other.unit and is_physical(other.unit):
+                if any(same_amount(v, quantity.unit, o, other.unit) for v in values for o in other.values):
+                    return "unit", True
+    if quantity.unit == "~degree":  # "30 degrees" / "360°": temperature or angle, as the data has it
+        if any(o.unit in ("degC", "degF", "~degree") and set(o.values) & set(values) for o in facts.quantities):
+            return "unit", True
+    if quantity.unit and not is_physical(quantity.unit):
+        if any(o.unit == quantity.unit and set(o.values) & set(values) for o in facts.quantities):
+            return "unit", True
+    if not set(values) & facts.numbers:
+        return "number", values == (1.0,)
+    if quantity.unit is None:
+        return "number", True
+    units_with_number = {o.unit for o in facts.quantities if set(o.values) & set(values)}
+    if units_with_number - {None}:
+        return "unit", False  # the data gives this number with another unit
+    return "unit", quantity.unit in facts.units or normalise(quantity.unit) in facts.words
+
+
+def extract_claims(text: str, product: Product, facts: Facts | None = None) -> list[Claim]:
+    """Every claim of every sentence of text, in order, judged against the product's data."""
+    facts = facts or Facts(product)
+    return [claim for sentence in split_sentences(text) for claim in _sentence_claims(sentence, facts)]
+
+
+def unsupported_claims(text: str, product: Product) -> list[Claim]:
+    return [claim for claim in extract_claims(text, product) if not claim.supported]

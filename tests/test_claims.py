@@ -1,0 +1,127 @@
+"""The claim checker: every kind, the ways people write numbers and units, and benign look-alikes.
+
+Products here are written for this project. The challenge set (tests/fixtures/claims/) holds
+faithful, paraphrase-faithful and one-invented-claim texts; the checker must catch >= 90% of the
+invented claims with <= 10% false alarms on the faithful ones.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from consumer.generation.claims.checker import KINDS, extract_claims, unsupported_claims
+from schemas import Product
+from tests.conftest import FIXTURES
+
+BOTTLE = Product(
+    title="Trailhead insulated bottle 750 ml", brand="Hydra", category="Outdoor > Bottles",
+    attributes={"capacity": "750 ml", "material": "stainless steel", "weight": "1200 g", "colour": "grey",
+                "dishwasher_safe": "no", "waterproof": False, "lid": "screw cap", "height": "12 INCH",
+                "length": "1000 mm", "power": "1500 W", "battery life": "3 hours", "sizes": "S, M, L, XL, XXL",
+                "range": "2-5 m", "warranty": "2 years", "batteries included": "no"},
+)
+PLUG = Product(title="Voltbay smart plug", brand="Voltbay", category="Electronics > Smart Home",
+               attributes={"energy_monitoring": False, "max load": "1800 W", "wifi": "2.4 GHz", "voice assistants": ["Alexa"]})
+
+
+def kinds_flagged(text: str, product: Product = BOTTLE) -> set[str]:
+    return {claim.kind for claim in unsupported_claims(text, product)}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("It holds 900 ml.", "number"),
+        ("It holds 750 l.", "unit"),
+        ("It charges the Gigaflash in minutes.", "name"),
+        ("Its body is made of bamboo.", "material"),
+        ("It comes in bright red.", "colour"),
+        ("It is fully wireless.", "feature"),
+        ("It is BPA-free.", "certification"),
+        ("It has a lifetime warranty.", "warranty"),
+        ("It works with the Nespresso range.", "compatibility"),
+        ("It is made in Italy.", "origin"),
+        ("It is machine washable.", "care"),
+        ("It comes with a carrying pouch.", "included"),
+        ("This pump moves water fast.", "type"),
+        ("It is ideal for users with limited mobility.", "use"),
+        ("It has a subtle citrus flavour.", "sensory"),
+    ],
+)
+def test_each_kind_of_invented_claim_is_flagged(text, kind):
+    assert kind in kinds_flagged(text), extract_claims(text, BOTTLE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It is 12-inch tall.", 'It is 12" tall.', "It is 12 inches tall.",  # 12 INCH
+        "It weighs 1.2 kg.", "It weighs 1,2 kg.", "It weighs 1200 grams.",  # 1200 g
+        "It is 1 m long.", "It is 100 cm long.",  # 1000 mm
+        "It draws 1,500 W.", "It draws 1.5 kW.",  # 1500 W
+        "It lasts three hours.",  # 3 hours
+        "Sizes S to XXL.",  # S, M, L, XL, XXL
+        "It reaches 2 to 5 m.",  # 2-5 m
+        "It holds 0.75 litres.",  # 750 ml
+    ],
+)
+def test_numbers_and_units_written_differently_are_supported(text):
+    assert unsupported_claims(text, BOTTLE) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["It is not waterproof.", "It is not dishwasher safe.", "Batteries not included.", "Hand wash only.", "It comes in gray."],
+)
+def test_benign_look_alikes_stated_by_the_data_are_supported(text):
+    assert unsupported_claims(text, BOTTLE) == []
+
+
+def test_contradictions_count_even_when_the_feature_is_named_in_the_data():
+    assert "feature" in kinds_flagged("It has built-in energy monitoring.", PLUG)
+    assert "care" in kinds_flagged("The bottle is dishwasher safe.")
+    assert "feature" in kinds_flagged("The bottle is waterproof.")
+    assert kinds_flagged("It works with Alexa.", PLUG) == set()
+
+
+def test_a_claim_names_its_words_kind_and_sentence():
+    [claim] = unsupported_claims("A grey bottle. It has a lifetime warranty.", BOTTLE)
+    assert (claim.claim, claim.kind, claim.sentence) == ("lifetime warranty", "warranty", "It has a lifetime warranty.")
+    assert claim.kind in KINDS
+
+
+def challenge_rows() -> list[dict]:
+    return [json.loads(line) for line in (FIXTURES / "claims" / "challenge.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_challenge_set_catches_90_percent_with_at_most_10_percent_false_alarms():
+    rows = challenge_rows()
+    assert len(rows) >= 150
+    invented = [row for row in rows if row["label"] == "invented"]
+    faithful = [row for row in rows if row["label"] != "invented"]
+    assert {row["invented_kind"] for row in invented} == set(KINDS)
+
+    def flagged(row) -> bool:
+        return bool(unsupported_claims(row["text"], Product.model_validate(row["product"], strict=False)))
+
+    caught = sum(map(flagged, invented)) / len(invented)
+    false_alarms = sum(map(flagged, faithful)) / len(faithful)
+    assert caught >= 0.90 and false_alarms <= 0.10, (caught, false_alarms)
+
+
+def test_check_command_keeps_one_output_line_per_input_line():
+    rows = challenge_rows()[:3]
+    lines = [json.dumps({"product": rows[0]["product"], "text": rows[0]["text"]}), "{not json", json.dumps({"text": "x"}),
+             json.dumps({"product": PLUG.model_dump(mode="json"), "text": "It monitors energy use with built-in energy monitoring."})]
+    done = subprocess.run([sys.executable, "-m", "consumer.cli", "check", "--input", "-", "--summary"], input="\n".join(lines),
+                          capture_output=True, text=True, timeout=120, check=True)
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(out) == 4
+    assert out[0]["supported"] is True and out[0]["claims"] > 0
+    assert "error" in out[1] and "error" in out[2]
+    assert out[3]["supported"] is False and out[3]["unsupported"][0]["kind"] == "feature"
+    assert json.loads(done.stderr.strip().splitlines()[-1])["unsupported_by_kind"]["feature"] >= 1
