@@ -92,7 +92,7 @@ def run_check(settings: CheckSettings) -> int:
 
 
 COMMANDS: dict[str, Command] = {
-    "serve": Command(ServeSettings, run_serve, "Enrich product events into description drafts (the consumer)."),
+    "serve": Command(ServeSettings, run_serve, "Enrich product events into description drafts (the consumer).", log_to_stdout=True),
     "demo": Command(DemoSettings, run_demo, "Broker + model + consumer + sample events on the embedded default."),
     "adapt": Command(AdaptSettings, run_adapt, "Show the ProductEvents a PIM payload becomes (--from FORMAT PAYLOAD.json)."),
     "check": Command(CheckSettings, run_check, "Audit texts: which claims does the product data not support (--input ROWS.jsonl)."),

@@ -24,6 +24,12 @@ from pydantic import (
 SCHEMA_VERSION = 1
 """The newest ProductEvent schema this build understands; newer events are dead-lettered."""
 
+OUTPUT_SCHEMA_VERSION = 2
+"""Version of what copydesk writes to the descriptions topic. 2: the topic also carries
+``description.skipped`` outcomes, so a reader must switch on ``event_type``."""
+
+SkipReason = Literal["stale", "locked", "human_text", "own_write", "unchanged"]
+
 # Size limits. Generous for real catalogs, small enough that one event can't exhaust memory.
 MAX_TITLE_CHARS = 300
 MAX_DESCRIPTION_CHARS = 20_000
@@ -124,7 +130,7 @@ class Timings(Contract):
 class DescriptionGenerated(Contract):
     """A draft for the PIM to show (key: product_id). Never applied over human text."""
 
-    schema_version: int = SCHEMA_VERSION
+    schema_version: int = OUTPUT_SCHEMA_VERSION
     event_type: Literal["description.generated"] = "description.generated"
     event_id: Id = Field(description="uuid5(causation_id, model_version): a redelivery yields the same id.")
     causation_id: Id = Field(description="event_id of the ProductEvent this answers.")
@@ -149,6 +155,30 @@ class DescriptionGenerated(Contract):
     def derive_event_id(causation_id: str, model_version: str) -> str:
         """Same input event + same model -> same output id, so redeliveries collapse downstream."""
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"copydesk:{causation_id}:{model_version}"))
+
+
+class DescriptionSkipped(Contract):
+    """An event that needed no draft, and why (key: product_id): every input has a visible outcome.
+
+    Without it a PIM can't tell a skip from a loss. A redelivered event gets the same id
+    (uuid5 of its event id), so repeats collapse downstream like drafts do.
+    """
+
+    schema_version: int = OUTPUT_SCHEMA_VERSION
+    event_type: Literal["description.skipped"] = "description.skipped"
+    event_id: Id = Field(description="uuid5(causation_id, 'skipped'): a redelivery yields the same id.")
+    causation_id: Id = Field(description="event_id of the ProductEvent this answers.")
+    product_id: Id
+    sequence: int = Field(ge=0)
+    locale: Locale
+    channel: ShortText
+    source: ShortText
+    reason: SkipReason
+    skipped_at: AwareDatetime
+
+    @staticmethod
+    def derive_event_id(causation_id: str) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"copydesk:{causation_id}:skipped"))
 
 
 class DescriptionApproved(Contract):
@@ -210,6 +240,9 @@ class DeadLetter(Contract):
     """A record the consumer could not process, kept whole with the reason (key: original key)."""
 
     schema_version: int = SCHEMA_VERSION
+    event_type: Literal["record.dead_lettered"] = Field(
+        "record.dead_lettered", description="Names the contract, so a reader need not know it from the topic."
+    )
     original_topic: str
     original_partition: int = Field(ge=0)
     original_offset: int = Field(ge=0)
@@ -228,6 +261,7 @@ class DeadLetter(Contract):
 ALL_CONTRACTS: dict[str, type[Contract]] = {
     "ProductEvent": ProductEvent,
     "DescriptionGenerated": DescriptionGenerated,
+    "DescriptionSkipped": DescriptionSkipped,
     "DescriptionApproved": DescriptionApproved,
     "ModelPublished": ModelPublished,
     "DeadLetter": DeadLetter,

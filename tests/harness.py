@@ -48,8 +48,8 @@ class Harness:
         self.producer.send(self.input_topic, key=key, value=value, headers=headers or [])
         self.producer.flush()
 
-    def read(self, topic: str, count: int, timeout_s: float = 120.0, settle_s: float = 0.0) -> list[dict]:
-        """Read `count` records from the start of `topic` (then `settle_s` more, to catch extras)."""
+    def read(self, topic: str, count: int, timeout_s: float = 120.0, settle_s: float = 0.0, event_type: str | None = None) -> list[dict]:
+        """Read `count` records (of event_type, if given) from the start of `topic` (then `settle_s` more, to catch extras)."""
         consumer = KafkaConsumer(**self.broker.client_config, group_id=None, enable_auto_commit=False)
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
         consumer.assign(partitions)
@@ -58,14 +58,18 @@ class Harness:
         settle_until = None
         while time.monotonic() < (settle_until or deadline):
             for records in consumer.poll(timeout_ms=200).values():
-                found.extend(json.loads(r.value) for r in records)
+                found.extend(d for d in (json.loads(r.value) for r in records) if event_type is None or d.get("event_type") == event_type)
             if len(found) >= count and settle_until is None:
                 settle_until = time.monotonic() + settle_s
         consumer.close()
         return found
 
     def drafts(self, count: int, **kwargs) -> list[dict]:
-        return self.read(self.output_topic, count, **kwargs)
+        """Only the drafts (description.generated) of the output topic."""
+        return self.read(self.output_topic, count, event_type="description.generated", **kwargs)
+
+    def skips(self, count: int, **kwargs) -> list[dict]:
+        return self.read(self.output_topic, count, event_type="description.skipped", **kwargs)
 
     def dead_letters(self, count: int, **kwargs) -> list[dict]:
         return self.read(self.dead_letter_topic, count, **kwargs)
@@ -148,7 +152,7 @@ def account(events: list[dict], outputs: list[dict], letters: list[dict]) -> dic
     """Every input accounted for: an output or a dead letter; duplicates must be identical."""
     variants: dict[str, set] = {}
     for output in outputs:
-        variants.setdefault(output["causation_id"], set()).add((output["event_id"], output["description"]))
+        variants.setdefault(output["causation_id"], set()).add((output["event_id"], output.get("description")))
     lettered = set()
     for letter in letters:
         try:

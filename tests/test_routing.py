@@ -115,3 +115,16 @@ def test_human_or_locked_text_is_never_replaced_whatever_the_event_order(history
         if decision.generate:
             # a late, older event must never undo a newer human edit or lock
             assert all(step["sequence"] >= seq for seq in protected_sequences), (history, step)
+
+
+def test_a_redelivered_event_adds_no_second_outcome_even_after_a_newer_one():
+    """Redelivery after a crash: e1 and e2 were both handled; e1 again is a duplicate, not 'stale'
+    (a stale skip record would give e1 two different outcomes: its draft and a skip)."""
+    state = RouteState()
+    first, second = event(1), event(2, attributes={"capacity": "1 l"})
+    assert route(first, state).generate and route(second, state).generate
+    assert route(first, state).reason == "duplicate"
+    rebuilt = RouteState()  # a restarted consumer, rebuilt from the outcomes on the descriptions topic
+    rebuilt.remember(("p-1", "en_US", "ecommerce"), 2, "hash", second.event_id)
+    rebuilt.mark_handled(first.event_id)
+    assert route(second, rebuilt).reason == "duplicate"

@@ -17,6 +17,7 @@ def fit_command(settings: FitSettings) -> int:
     result = fit(
         train, valid, settings.hyperparameters(), settings.out, init_adapter=settings.init_adapter,
         model_version=settings.model_version, data_files=[file_fingerprint(settings.data), file_fingerprint(settings.valid)],
+        cache_dir=settings.cache_dir,
     )
     if not result.card:
         return 0  # not rank 0 under torchrun

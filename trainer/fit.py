@@ -31,6 +31,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
 from consumer.models.base_model import BASE_MODEL_NAME, prepare_base_model, read_manifest, sha256_file  # noqa: E402
 from consumer.generation.generator import pick_device  # noqa: E402
 from consumer.generation.model_thread import on_model_thread  # noqa: E402
+from consumer.ops.settings import default_cache_dir  # noqa: E402
 from schemas.prompt import build_messages  # noqa: E402
 from trainer.dataset import Example, dataset_hash  # noqa: E402
 from trainer.hyperparameters import Hyperparameters  # noqa: E402
@@ -127,7 +128,7 @@ def valid_loss(model, valid_batches, device, autocast) -> float:
 @on_model_thread
 def fit(
     train: list[Example], valid: list[Example], config: Hyperparameters, out: Path, *, init_adapter: Path | None = None,
-    model_version: str | None = None, data_files: list[dict] | None = None, progress: bool = True,
+    model_version: str | None = None, data_files: list[dict] | None = None, progress: bool = True, cache_dir: Path | None = None,
 ) -> FitResult:
     started = time.perf_counter()
     rank, world = distributed()
@@ -135,7 +136,7 @@ def fit(
     torch.manual_seed(config.seed)
     rng = random.Random(config.seed)
     device = pick_device(config.device) if world == 1 or not torch.cuda.is_available() else torch.device(f"cuda:{rank}")
-    base = prepare_base_model(Path(os.environ.get("COPYDESK_CACHE_DIR", Path.home() / ".cache" / "copydesk")), progress=lambda *_: None)
+    base = prepare_base_model(cache_dir or default_cache_dir(), progress=lambda *_: None)
 
     tokenizer = AutoTokenizer.from_pretrained(base.path)
     model = AutoModelForCausalLM.from_pretrained(base.path, dtype=torch.float32)

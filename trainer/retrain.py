@@ -128,7 +128,7 @@ def _replay_train(settings, started: float) -> dict:
     with tempfile.TemporaryDirectory(prefix="copydesk-candidate-") as scratch:
         config = settings.hyperparameters().model_copy(update={"eval_rows": len(dataset.held_out)})
         result = fit(dataset.train, dataset.held_out, config, Path(scratch), init_adapter=live.adapter_dir,
-                     model_version=version, progress=settings.progress)
+                     model_version=version, progress=settings.progress, cache_dir=settings.cache_dir)
         live_metrics = evaluate_on(str(live.adapter_dir) if live.adapter_dir else "base", dataset.held_out, settings.cache_dir, settings.batch_size)
         candidate_metrics = evaluate_on(str(result.adapter_dir), dataset.held_out, settings.cache_dir, settings.batch_size)
         promoted, reason = gate(live_metrics, candidate_metrics, Margins(settings.margin_similarity, settings.margin_grounding, settings.margin_publishable))

@@ -107,7 +107,9 @@ def run_demo(settings: DemoSettings) -> int:
                         document["_topic"] = record.topic
                         received.append(document)
                         sink.write(json.dumps(document) + "\n")
-                        if record.topic == topics.DESCRIPTIONS:
+                        if document.get("event_type") == "description.skipped":
+                            bar.write(f"\n[skipped] {document['product_id']}: {document['reason']}")
+                        elif record.topic == topics.DESCRIPTIONS:
                             last_draft_at = time.perf_counter()
                             occurred = occurred_at[document["causation_id"]]
                             latencies.append((datetime.now(UTC) - occurred).total_seconds())
@@ -117,8 +119,8 @@ def run_demo(settings: DemoSettings) -> int:
                             bar.write(f"\n[dead letter] {document['error_type']}: {document['error_message'][:120]}")
                 if bar.n != service.stats.accounted:
                     bar.update(service.stats.accounted - bar.n)
-                drafts_seen = sum(1 for d in received if d["_topic"] == topics.DESCRIPTIONS)
-                letters_seen = len(received) - drafts_seen
+                drafts_seen = sum(1 for d in received if d.get("event_type") == "description.generated")
+                letters_seen = sum(1 for d in received if d["_topic"] == topics.DEAD_LETTER)
                 stats = service.stats
                 if stats.accounted >= len(records) and drafts_seen >= stats.drafts + stats.needs_review and letters_seen >= stats.dead_lettered:
                     break

@@ -34,6 +34,7 @@ from transformers import (  # noqa: E402
 )
 
 from consumer.generation.grounding import BannedTermsProcessor, NumberGroundingProcessor, allowed_numbers  # noqa: E402
+from consumer.generation.claims.checker import unsupported_phrases as claim_bans  # noqa: E402
 from consumer.generation.guards import GuardReport, check_description, keep_grounded_sentences, ungrounded_terms  # noqa: E402
 from consumer.generation.model_thread import on_model_thread  # noqa: E402
 from schemas.events import CheckResult, Product  # noqa: E402
@@ -112,6 +113,7 @@ class Draft:
     new_tokens: int
     raw_text: str = ""
     reasons: list[str] = field(default_factory=list)
+    failed_checks: list[tuple[int, str]] = field(default_factory=list)  # (attempt, check) of every failure seen
 
 
 class PerRowBudget(StoppingCriteria):
@@ -208,8 +210,9 @@ class Generator:
         prompt_length = encoded["input_ids"].shape[1]
         processors = [*decoding_processors(decoding, prompt_length, self.tokenizer.eos_token_id)]
         processors.append(NumberGroundingProcessor(self.tokenizer, [allowed_numbers(r.product) for r in requests]))
-        if banned_terms and any(banned_terms):
-            processors.append(BannedTermsProcessor(self.tokenizer, banned_terms))
+        # Per row: the claim phrases its data doesn't support, plus what a failed attempt invented.
+        banned = [claim_bans(r.product) + (banned_terms[i] if banned_terms else []) for i, r in enumerate(requests)]
+        processors.append(BannedTermsProcessor(self.tokenizer, banned))
         output = self.model.generate(
             **encoded,
             do_sample=False,
@@ -232,6 +235,7 @@ class Generator:
         tokens_used = [0] * len(requests)
         last_report: dict[int, tuple[GuardReport, str]] = {}
         banned: dict[int, list[str]] = {}
+        failed: dict[int, list[tuple[int, str]]] = {index: [] for index in range(len(requests))}
         for attempt, decoding in enumerate((FIRST_ATTEMPT, RETRY), start=1):
             if not pending:
                 break
@@ -240,6 +244,7 @@ class Generator:
             for index, (raw, new_tokens) in zip(pending, texts):
                 tokens_used[index] += new_tokens
                 report = check_description(raw, requests[index].product, requests[index].max_chars)
+                failed[index] += [(attempt, check.name) for check in report.failures]
                 if not report.passed and {check.name for check in report.failures} <= FIXABLE_BY_DROPPING:
                     kept, dropped = keep_grounded_sentences(report.text, requests[index].product)
                     reduced = check_description(kept, requests[index].product, requests[index].max_chars)
@@ -259,5 +264,7 @@ class Generator:
             report, raw = last_report[index]
             reasons = [f"{check.name}: {check.reason}" for check in report.failures]
             drafts[index] = Draft(report.text, "needs_review", report.checks, 2, tokens_used[index], raw, reasons)
+        for index, draft in enumerate(drafts):
+            draft.failed_checks = failed[index]
         return drafts  # type: ignore[return-value]
 

@@ -101,32 +101,63 @@ class NumberGroundingProcessor(LogitsProcessor):
         return scores
 
 
-class BannedTermsProcessor(LogitsProcessor):
-    """Per row: never complete a term that a guard already found ungrounded in this row.
+def term_token_ids(tokenizer, term: str) -> list[list[int]]:
+    """The token sequences a term can be written as: alone or after a space, lower or capitalised.
 
-    Used on the retry: the first attempt told us which invented names or codes this product's
-    draft drifts into ("HDMI", "Rogue"); the second attempt may not write them again. A term's
-    last token is banned whenever the row's text so far ends with the term's other tokens.
+    Cached on the tokenizer: the claim lexicon is tokenised once per process, not per batch.
+    """
+    cache = tokenizer.__dict__.setdefault("_copydesk_term_ids", {})
+    if term not in cache:
+        variants = {term, f" {term}", term[:1].upper() + term[1:], f" {term[:1].upper()}{term[1:]}"}
+        if len(term) <= 5 and term.isalpha():
+            variants |= {term.upper(), f" {term.upper()}"}
+        sequences = []
+        for variant in sorted(variants):
+            ids = tokenizer(variant, add_special_tokens=False)["input_ids"]
+            if ids and ids not in sequences:
+                sequences.append(ids)
+        cache[term] = sequences
+    return cache[term]
+
+
+class BannedTermsProcessor(LogitsProcessor):
+    """Per row: never complete a term that row may not write.
+
+    Two uses: the claim phrases a row's product data does not support (claims/lexicon.py: a
+    bottle whose data has no "dishwasher safe" can't write it), and on the retry the terms a
+    guard found ungrounded in the first attempt ("HDMI", "Rogue"). A term's last token is banned
+    whenever the row's text so far ends with the term's other tokens; a one-token term is banned
+    outright. Terms are indexed by their prefix, so a step costs a few dict look-ups per row
+    however many terms are banned.
     """
 
     def __init__(self, tokenizer, terms_per_row: list[list[str]]):
-        self.sequences: list[list[list[int]]] = []
+        self.always: list[torch.Tensor | None] = []
+        self.after: list[dict[tuple[int, ...], list[int]]] = []
+        self.prefix_lengths: list[list[int]] = []
         for terms in terms_per_row:
-            row_sequences = []
+            always: set[int] = set()
+            after: dict[tuple[int, ...], set[int]] = {}
             for term in terms:
-                for variant in {term, f" {term}"}:
-                    ids = tokenizer(variant, add_special_tokens=False)["input_ids"]
-                    if ids:
-                        row_sequences.append(ids)
-            self.sequences.append(row_sequences)
+                for ids in term_token_ids(tokenizer, term):
+                    if len(ids) == 1:
+                        always.add(ids[0])
+                    else:
+                        after.setdefault(tuple(ids[:-1]), set()).add(ids[-1])
+            self.always.append(torch.tensor(sorted(always)) if always else None)
+            self.after.append({prefix: sorted(last) for prefix, last in after.items()})
+            self.prefix_lengths.append(sorted({len(prefix) for prefix in after}))
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        for row, sequences in enumerate(self.sequences):
-            if not sequences:
-                continue
-            tail = input_ids[row].tolist()
-            for sequence in sequences:
-                prefix = sequence[:-1]
-                if not prefix or tail[-len(prefix):] == prefix:
-                    scores[row, sequence[-1]] = float("-inf")
+        longest = max((lengths[-1] for lengths in self.prefix_lengths if lengths), default=0)
+        tails = input_ids[:, -longest:].tolist() if longest else None
+        for row, always in enumerate(self.always):
+            if always is not None:
+                scores[row, always] = float("-inf")
+            if self.prefix_lengths[row]:
+                tail = tails[row]
+                for length in self.prefix_lengths[row]:
+                    banned = self.after[row].get(tuple(tail[-length:]))
+                    if banned:
+                        scores[row, banned] = float("-inf")
         return scores

@@ -111,7 +111,9 @@ def prepare_base_model(cache_dir: Path, force: bool = False, progress=print) -> 
             indent=2,
         )
     )
-    # Swap in atomically so a crash mid-write never leaves a folder that looks prepared.
+    # Written under a staging name first and renamed into place, so a crash mid-write never leaves a
+    # folder that looks prepared. (The rmtree + rename pair is not atomic: a crash between them leaves
+    # no model, and the next start prepares it again.)
     shutil.rmtree(target, ignore_errors=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging.rename(target)

@@ -45,7 +45,11 @@ def verify_artifact(artifact_uri: str, expected_sha256: str) -> Path:
 
 
 def store_version(adapter_dir: Path, store: Path, version: str) -> Path:
-    """Copy an adapter into the store under its version (atomically, via a temporary name)."""
+    """Copy an adapter into the store under its version, via a staging name renamed into place.
+
+    A reader never sees a half-copied version; a crash between removing an old copy and the rename
+    leaves the version missing (its ModelPublished then fails verification and is refused), never corrupt.
+    """
     target = Path(store) / version
     staging = target.with_name(f".{version}.tmp")
     shutil.rmtree(staging, ignore_errors=True)

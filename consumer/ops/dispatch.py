@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from typing import NamedTuple
@@ -14,6 +15,7 @@ class Command(NamedTuple):
     settings: type
     run: Callable
     help: str
+    log_to_stdout: bool = False  # a service's log is its output; a tool's stdout is for its results
 
 
 def usage(prog: str, commands: dict[str, Command]) -> str:
@@ -24,6 +26,17 @@ def usage(prog: str, commands: dict[str, Command]) -> str:
 
 
 def dispatch(prog: str, commands: dict[str, Command], argv: list[str] | None = None) -> None:
+    """Run the command; a reader that closed the pipe (`copydesk serve --help | head`) ends it quietly."""
+    try:
+        _dispatch(prog, commands, argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python's own recipe: point stdout at devnull so the interpreter's final flush can't raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+
+
+def _dispatch(prog: str, commands: dict[str, Command], argv: list[str] | None = None) -> None:
     """Match the longest command name ('model prepare' before 'model'), parse, configure logs, run."""
     argv = list(sys.argv[1:] if argv is None else argv)
     for words in (2, 1):
@@ -36,7 +49,7 @@ def dispatch(prog: str, commands: dict[str, Command], argv: list[str] | None = N
                 if {"-h", "--help"} & set(argv[words:]):
                     print(f"\n{ENV_NOTE}")
                 raise exit_
-            configure_logging(settings.log_level)
+            configure_logging(settings.log_level, sys.stdout if command.log_to_stdout else sys.stderr)
             get_logger(prog).debug("command", command=name, settings=settings.model_dump(mode="json"))
             result = command.run(settings)
             if isinstance(result, int) and result:

@@ -1,4 +1,4 @@
-"""structlog JSON logs, one object per line, with event_id / product_id bound where known.
+"""structlog JSON logs, one object per line; lines about one event carry its event_id and product_id.
 
 Secrets are scrubbed by key name before rendering, so a settings dump or an exception that
 carries a password can't leak it into the log pipeline.
@@ -7,6 +7,7 @@ carries a password can't leak it into the log pipeline.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import structlog
@@ -22,8 +23,27 @@ def _scrub_secrets(_, __, event_dict: dict) -> dict:
 
 
 def configure_logging(level: str = "info", stream=None) -> None:
-    """JSON to stderr (stdout stays free for a command's own output, e.g. `adapt`)."""
-    logging.basicConfig(level=level.upper(), stream=stream or sys.stderr, format="%(message)s")
+    """JSON, one object per line, to stream (stderr by default: stdout stays free for a command's
+    own output, e.g. `adapt`; `serve` logs to stdout, where its log is its output).
+
+    Everything that would otherwise land between the JSON lines is routed through the same
+    renderer: the standard library's loggers (kafka-python, transformers) and Python warnings
+    (a dependency's DeprecationWarning, a FutureWarning). Progress bars are switched off.
+    """
+    stream = stream or sys.stderr
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[structlog.stdlib.add_log_level, structlog.stdlib.add_logger_name,
+                               structlog.processors.TimeStamper(fmt="iso", utc=True), _scrub_secrets],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, structlog.processors.JSONRenderer(default=str)],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    logging.captureWarnings(True)
     # kafka-python logs every reconnect attempt at WARNING/ERROR; our own log says what matters.
     logging.getLogger("kafka").setLevel(logging.CRITICAL if level != "debug" else logging.INFO)
     for noisy in ("transformers", "urllib3", "httpx"):
@@ -38,7 +58,7 @@ def configure_logging(level: str = "info", stream=None) -> None:
             structlog.processors.JSONRenderer(sort_keys=False, default=str),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level.upper()]),
-        logger_factory=structlog.PrintLoggerFactory(stream or sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(stream),
         cache_logger_on_first_use=False,
     )
 

@@ -13,11 +13,19 @@ from schemas.events import CheckResult, DeadLetter, DescriptionGenerated, Produc
 # the buckets cover both so one dashboard serves either deployment.
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600)
 
-EVENTS_CONSUMED = Counter("copydesk_events_consumed_total", "Records read from the input topics.", ["event_type"])
+EVENTS_CONSUMED = Counter(
+    "copydesk_events_consumed_total", "Product events taken from the input topics; an unreadable record counts once as invalid.", ["event_type"]
+)
 DRAFTS_PUBLISHED = Counter("copydesk_drafts_published_total", "DescriptionGenerated events published.", ["status"])
 EVENTS_SKIPPED = Counter("copydesk_events_skipped_total", "Valid events that needed no draft.", ["reason"])
 DEAD_LETTERS = Counter("copydesk_dead_letters_total", "Records sent to the dead-letter topic.", ["reason"])
-GUARD_FAILURES = Counter("copydesk_guard_failures_total", "Guard checks that failed, per attempt.", ["check"])
+GUARD_FAILURES = Counter(
+    "copydesk_guard_failures_total", "Guard checks that failed, counted on every attempt (also those fixed by dropping sentences or a retry).",
+    ["check", "attempt"],
+)
+CLOCK_SKEW = Counter(
+    "copydesk_clock_skew_events_total", "Events whose occurred_at lies after this consumer's clock (their latency is recorded as 0)."
+)
 GENERATED_TOKENS = Counter("copydesk_generated_tokens_total", "New tokens generated, retries included.")
 END_TO_END_LATENCY = Histogram(
     "copydesk_end_to_end_latency_seconds", "From the event's occurred_at to its draft being published.", buckets=LATENCY_BUCKETS
@@ -59,7 +67,8 @@ def initialise_label_values() -> None:
     for reason in _literal_values(DeadLetter, "error_type"):
         DEAD_LETTERS.labels(reason=reason)
     for check in _literal_values(CheckResult, "name"):
-        GUARD_FAILURES.labels(check=check)
+        for attempt in ("1", "2"):
+            GUARD_FAILURES.labels(check=check, attempt=attempt)
     for reason in MODEL_REFUSAL_REASONS:
         MODEL_LOAD_FAILURES.labels(reason=reason)
 

@@ -92,7 +92,7 @@ def _read_secret(path: Path) -> str:
 class BrokerSettings(CopydeskSettings):
     """`copydesk broker`: the embedded Kafka-protocol broker for local runs and tests."""
 
-    port: int = Field(0, description="Port on 127.0.0.1; 0 picks a free one.")
+    port: int = Field(9092, ge=0, le=65535, description="Port on 127.0.0.1 (9092: what `copydesk serve` expects by default; 0 picks a free one).")
     create_topics: bool = Field(True, description="Create copydesk's topics once the broker answers.")
     cert: Path | None = Field(None, description="TLS certificate (PEM) to serve with.")
     key: Path | None = Field(None, description="TLS private key (PEM) to serve with.")
@@ -221,6 +221,7 @@ class ServeSettings(KafkaSettings, ModelSettings, AdapterSettings):
     poll_timeout_ms: int = Field(500, ge=10, description="Poll timeout when nothing is waiting.")
     health_port: int = Field(8080, ge=0, description="Port of /healthz, /readyz and /metrics (0: off).")
     follow_models: bool = Field(True, description="Serve the newest promoted version from the models topic and hot-swap new ones.")
+    publish_skips: bool = Field(True, description="Publish a description.skipped record (with the reason) for every event that needs no draft.")
 
     @field_validator("input_formats")
     @classmethod

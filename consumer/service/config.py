@@ -22,6 +22,7 @@ class ServiceConfig:
     input_format: str = "copydesk"
     topic_formats: tuple[tuple[str, str], ...] = ()
     adapter: AdapterConfig = AdapterConfig()
+    publish_skips: bool = True  # a description.skipped record per skipped event, so every input has an outcome
 
     @property
     def input_topics(self) -> list[str]:

@@ -34,11 +34,14 @@ from consumer.service.offsets import OffsetTracker
 from consumer.service.routing import RouteState, route, state_key
 from consumer.service.state_store import DescriptionsReader
 from consumer.service.validate import Rejected, dead_letter
-from schemas import ProductEvent
+from schemas import DescriptionSkipped, ProductEvent
+from schemas.events import SkipReason
 
 __all__ = ["EnrichmentService", "Phase", "ServiceConfig", "ServiceStats"]
 
 log = get_logger("copydesk.service")
+PUBLISHED_SKIPS = frozenset(SkipReason.__args__)
+"""Skips that get a description.skipped record; a duplicate already has its outcome, an ignored record is no product event."""
 
 
 class Phase(enum.Enum):
@@ -170,6 +173,13 @@ class EnrichmentService:
         decision = route(event, self.state)
         if not decision.generate:
             self._skip(decision.reason, event_id=event.event_id, product_id=event.product_id)
+            if self.config.publish_skips and decision.reason in PUBLISHED_SKIPS:
+                skipped = DescriptionSkipped(
+                    event_id=DescriptionSkipped.derive_event_id(event.event_id), causation_id=event.event_id,
+                    product_id=event.product_id, sequence=event.sequence, locale=event.locale, channel=event.channel,
+                    source=event.source, reason=decision.reason, skipped_at=datetime.now(UTC),
+                )
+                self._send(self.config.output_topic, event.product_id.encode(), skipped.model_dump_json().encode(), skipped.event_id)
             return
         self.tracker.start(TopicPartition(record.topic, record.partition), record.offset)  # the event's hold
         self.pending.append(Pending(record, event, decision.input_hash, time.monotonic(), writeback))
@@ -256,10 +266,12 @@ class EnrichmentService:
         self._release(item.partition, item.offset)
         metrics.DRAFTS_PUBLISHED.labels(status=draft.status).inc()
         metrics.GENERATED_TOKENS.inc(draft.new_tokens)
-        metrics.END_TO_END_LATENCY.observe(max(0.0, (datetime.now(UTC) - event.occurred_at).total_seconds()))
-        for check in draft.checks:
-            if not check.passed:
-                metrics.GUARD_FAILURES.labels(check=check.name).inc()
+        latency = (datetime.now(UTC) - event.occurred_at).total_seconds()
+        if latency < 0:  # the PIM's clock is ahead of ours: record 0, and count it so the skew is visible
+            metrics.CLOCK_SKEW.inc()
+        metrics.END_TO_END_LATENCY.observe(max(0.0, latency))
+        for attempt, check in draft.failed_checks:
+            metrics.GUARD_FAILURES.labels(check=check, attempt=str(attempt)).inc()
         if draft.status == "draft":
             self.stats.drafts += 1
         else:

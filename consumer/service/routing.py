@@ -5,6 +5,7 @@ Skip reasons (each counted in copydesk_events_skipped_total{reason} and logged):
 - ``human_text`` / ``locked``: a person wrote or locked the description - never overwrite it;
 - ``own_write``: our own draft coming back after the PIM applied it, prompt inputs unchanged;
 - ``unchanged``: the prompt inputs are the same as for the last draft (e.g. only stock changed);
+- ``duplicate``: the very event already handled (a redelivery): its outcome exists, none is added;
 - ``ignored``: (set by the consumer) a platform record that is no product create/update at all,
   e.g. a deletion or a price message on a shared subscription.
 
@@ -22,7 +23,7 @@ from schemas.prompt import input_hash
 
 Key = tuple[str, str, str]
 
-SKIP_REASONS = ("stale", "locked", "human_text", "own_write", "unchanged", "ignored")
+SKIP_REASONS = ("stale", "locked", "human_text", "own_write", "unchanged", "duplicate", "ignored")
 
 
 @dataclass
@@ -44,6 +45,7 @@ class RouteState:
     def __init__(self, max_entries: int = 200_000):
         self.max_entries = max_entries
         self._seen: OrderedDict[Key, Seen] = OrderedDict()
+        self._handled: OrderedDict[str, None] = OrderedDict()  # event ids with an outcome, newest last
 
     def __len__(self) -> int:
         return len(self._seen)
@@ -54,8 +56,20 @@ class RouteState:
             self._seen.move_to_end(key)
         return seen
 
-    def remember(self, key: Key, sequence: int, drafted_hash: str | None = None) -> None:
+    def handled(self, event_id: str) -> bool:
+        return event_id in self._handled
+
+    def mark_handled(self, event_id: str) -> None:
+        """This event has (or is getting) an outcome: a redelivery of it must not add another."""
+        self._handled[event_id] = None
+        self._handled.move_to_end(event_id)
+        while len(self._handled) > self.max_entries:
+            self._handled.popitem(last=False)
+
+    def remember(self, key: Key, sequence: int, drafted_hash: str | None = None, event_id: str | None = None) -> None:
         """Record a handled event; keep the drafted hash unless this one produced a draft."""
+        if event_id is not None:
+            self.mark_handled(event_id)
         previous = self._seen.get(key)
         if previous is not None and sequence < previous.sequence:
             return
@@ -82,7 +96,10 @@ def route(event: ProductEvent, state: RouteState) -> Route:
     digest = input_hash(event.product, event.locale, event.channel)
     seen = state.get(key)
     product = event.product
+    if state.handled(event.event_id):
+        return Route(False, "duplicate", digest)
     if seen is not None and event.sequence < seen.sequence:
+        state.mark_handled(event.event_id)
         return Route(False, "stale", digest)
     if product.description_locked:
         decision = Route(False, "locked", digest)
@@ -92,5 +109,5 @@ def route(event: ProductEvent, state: RouteState) -> Route:
         decision = Route(False, "own_write" if product.description_origin == "copydesk" else "unchanged", digest)
     else:
         decision = Route(True, "generate", digest)
-    state.remember(key, event.sequence, digest if decision.generate else None)
+    state.remember(key, event.sequence, digest if decision.generate else None, event.event_id)
     return decision

@@ -19,6 +19,9 @@ log = get_logger("copydesk.serve")
 
 def load_generator(settings: ModelSettings) -> Generator:
     started = time.perf_counter()
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # "Loading weights" bars would break a JSON log
     base_dir, adapter_dir = resolve_model(settings.model, settings.cache_dir)
     generator = Generator.load(base_dir, adapter_dir, settings.device, settings.dtype, settings.max_new_tokens)
     seconds = time.perf_counter() - started
@@ -43,6 +46,7 @@ def service_config(settings: ServeSettings) -> ServiceConfig:
         input_format=settings.input_format,
         topic_formats=tuple(settings.topic_formats().items()),
         adapter=settings.adapter_config(),
+        publish_skips=settings.publish_skips,
     )
 
 

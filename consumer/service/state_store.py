@@ -35,9 +35,13 @@ class DescriptionsReader:
     def _apply(self, record) -> None:
         self.records_read += 1
         try:
-            draft = json.loads(record.value)
-            key = (draft["product_id"], draft["locale"], draft["channel"])
-            self.state.remember(key, int(draft["sequence"]), draft["input_hash"])
+            outcome = json.loads(record.value)
+            key = (outcome["product_id"], outcome["locale"], outcome["channel"])
+            drafted_hash = outcome["input_hash"] if outcome.get("event_type", "description.generated") == "description.generated" else None
+            if outcome.get("reason") == "stale":  # a stale event moved nothing forward, but it has its outcome
+                self.state.mark_handled(outcome["causation_id"])
+            else:
+                self.state.remember(key, int(outcome["sequence"]), drafted_hash, outcome["causation_id"])
         except (ValueError, KeyError, TypeError):
             log.warning("unreadable_description_record")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from consumer.generation.claims.facts import Facts, normalise
 from consumer.generation.claims.facts import DEMONYMS
 from consumer.generation.claims.lexicon import (
-    ACRONYMS, GENERIC_OBJECT_WORDS, IMPLIED_BY, IMPLIED_BY_DENIAL, LEXICON, NAME_STOP_WORDS, SENSORY_DATA_WORDS, SENSORY_NOUNS,
+    ACRONYMS, DECODE_KINDS, DECODE_SKIP, GENERIC_OBJECT_WORDS, IMPLIED_BY, IMPLIED_BY_DENIAL, LEXICON, NAME_STOP_WORDS, SENSORY_DATA_WORDS, SENSORY_NOUNS,
 )
 from consumer.generation.claims.quantities import SPELLED, UNIT_ALIASES, is_physical, quantities, same_amount
 from consumer.generation.sentences import split_sentences
@@ -233,3 +233,14 @@ def extract_claims(text: str, product: Product, facts: Facts | None = None) -> l
 
 def unsupported_claims(text: str, product: Product) -> list[Claim]:
     return [claim for claim in extract_claims(text, product) if not claim.supported]
+
+
+def unsupported_phrases(product: Product) -> list[str]:
+    """Lexicon phrases this product's data does not support: what its row may not write.
+
+    The decode-time twin of the checker (a BannedTermsProcessor per row): a claim that is
+    never written needs no sentence dropped and no retry.
+    """
+    facts = Facts(product)
+    return [phrase for kind in DECODE_KINDS for phrase in LEXICON[kind]
+            if phrase not in DECODE_SKIP and not _supported_phrase(facts, phrase)]

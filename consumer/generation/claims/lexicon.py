@@ -173,3 +173,10 @@ stores charges boils fits packs brings lets provides combines pairs works sits d
 plays connects supports includes stretches spans reaches rolls folds opens closes locks clips mounts hangs sets serves
 needs lasts helps adds brews roasts pours cleans protects covers made designed built crafted filled rated finished
 measured sold""".split())
+
+# Kinds whose phrases the decoder may not write unless the row's data supports them, and words
+# left out because they are as often ordinary English as a claim ("felt", "iron", "clear").
+DECODE_KINDS = ("material", "colour", "feature", "certification", "care", "sensory")
+DECODE_SKIP = set("""felt tin iron glass clear sand tan camel mint coral cream sweet stone paper crystal taste tastes
+finish scent smell smells flavour flavours aroma notes of hints of hint of ce gs ul asc msc pdo reach iso approved certified
+sustainable recycled recyclable portable adjustable removable quiet wheel""".split()) | {"notes of", "hints of", "hint of"}
