@@ -125,3 +125,19 @@ def test_check_command_keeps_one_output_line_per_input_line():
     assert "error" in out[1] and "error" in out[2]
     assert out[3]["supported"] is False and out[3]["unsupported"][0]["kind"] == "feature"
     assert json.loads(done.stderr.strip().splitlines()[-1])["unsupported_by_kind"]["feature"] >= 1
+
+
+def test_a_learned_vocabulary_makes_a_catalog_value_a_claim_everywhere(tmp_path):
+    from consumer.generation.claims import vocabulary
+
+    catalog = [{"fabric": "Cocona, polyester"}, {"material": "cocona"}, {"upper material": "nubuck"}, {"colour": "heather"}]
+    learned = vocabulary.build_vocabulary(catalog)
+    assert learned["material"] == ["cocona"]  # seen on two products; nubuck only once; polyester is in the lexicon
+    text = "Its lining is Cocona for dry feet."
+    try:
+        assert vocabulary.activate(None) == 0 and "material" not in kinds_flagged(text.lower())
+        vocabulary.write_vocabulary(learned, tmp_path)
+        assert vocabulary.activate(tmp_path) == 1
+        assert "material" in kinds_flagged(text.lower())
+    finally:
+        vocabulary.activate(None)

@@ -77,6 +77,30 @@ def test_replay_stops_at_captured_ends_and_same_offsets_give_the_same_dataset(br
     assert len(again.approvals) == len(events) + 1  # and a new run does see the new record
 
 
+def test_the_gate_decides_on_the_lower_bound_of_a_paired_bootstrap():
+    live = {"similarity_cosine": 0.50, "grounding": 0.99, "publishable": 0.95}
+    candidate = {"similarity_cosine": 0.52, "grounding": 0.99, "publishable": 0.95}
+    steady = [0.02 + 0.001 * (i % 5) for i in range(30)]  # better on every product
+    one_lucky = [0.0] * 29 + [0.6]  # the same mean gain, from one product
+    promoted, reason = gate(live, candidate, Margins(), steady, min_examples=20)
+    assert promoted and "95% CI [+0.02" in reason
+    promoted, reason = gate(live, candidate, Margins(), one_lucky, min_examples=20)
+    assert not promoted and "CI [+0.0000" in reason
+    promoted, reason = gate(live, candidate, Margins(), steady[:10], min_examples=20)
+    assert not promoted and "gate set too small" in reason
+
+
+def test_build_dataset_splits_train_selection_and_gate_by_product():
+    from trainer.replay import Replayed
+
+    rows = read_rows(FIXTURES / "products.jsonl")
+    now = datetime.now(UTC)
+    approvals = [(0, i, approval(row, row["description"], now)) for i, row in enumerate(rows * 3)]
+    dataset = build_dataset(Replayed(approvals, [], 0), held_out_share=0.3, selection_share=0.3)
+    sets = [{e.product_id for e in part} for part in (dataset.train, dataset.selection, dataset.held_out)]
+    assert all(sets) and not (sets[0] & sets[1] or sets[0] & sets[2] or sets[1] & sets[2])
+
+
 def test_gate_needs_better_similarity_and_no_worse_grounding():
     live = {"similarity_cosine": 0.50, "grounding": 0.99, "publishable": 0.95}
     assert gate(live, {"similarity_cosine": 0.55, "grounding": 0.99, "publishable": 0.96}, Margins())[0]
@@ -187,6 +211,7 @@ def test_gate_rejects_a_candidate_trained_on_shuffled_targets_and_keeps_the_live
         _cli_parse_args=[], bootstrap_servers=broker.bootstrap_servers, approvals_topic=approvals_topic, models_topic=models_topic,
         model_store=tmp_path / "store", cache_dir=base_model_dir.parent.parent, held_out_share=share, min_examples=4,
         max_steps=8, learning_rate=3e-3, micro_batch_size=4, eval_every=100, progress=False, model_version="shuffled-v3",
+        min_gate_examples=2,
         metrics_file=tmp_path / "textfile" / "copydesk_trainer.prom",
     )
     summary = replay_train(settings)

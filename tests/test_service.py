@@ -170,13 +170,13 @@ def test_sigterm_mid_batch_finishes_publishes_commits_and_loses_nothing(harness,
         [sys.executable, "-m", "consumer.cli", "serve", "--model", "base", "--max-new-tokens", "24",
          "--max-batch-size", "4", "--health-port", "0", "--session-timeout-ms", str(FAST_GROUP["session_timeout_ms"]),
          "--heartbeat-interval-ms", str(FAST_GROUP["heartbeat_interval_ms"])],
-        env=env, stderr=subprocess.PIPE, text=True,
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,  # serve logs JSON to stdout
     )
     log_lines: list[str] = []
     started = threading.Event()
 
     def follow():
-        for line in process.stderr:
+        for line in process.stdout:
             log_lines.append(line)
             if '"batch_started"' in line:
                 started.set()
@@ -238,5 +238,5 @@ def test_demo_runs_end_to_end(tmp_path, base_model_dir):
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["drafts"] + summary["needs_review"] == 3
     assert (summary["skipped"], summary["dead_lettered"]) == (2, 1)  # locked + duplicate, malformed
-    assert len(output.read_text().splitlines()) == 4
+    assert len(output.read_text().splitlines()) == 5  # 3 drafts, the locked one's description.skipped, 1 dead letter
     assert uuid.UUID(json.loads(output.read_text().splitlines()[0]).get("event_id", str(uuid.uuid4())))

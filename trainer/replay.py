@@ -10,7 +10,7 @@ the same dataset (and the same hash in the model card).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
@@ -59,14 +59,22 @@ def replay(client_config: dict, topic: str, start: dict[int, int] | None = None,
 
 @dataclass
 class ApprovalDataset:
+    """Three disjoint sets of products: fit on ``train``, pick the checkpoint on ``selection``,
+    decide the promotion on ``held_out`` (the gate), which nothing before the gate has seen."""
+
     train: list[Example]
     held_out: list[Example]
     negatives: list[DescriptionApproved]
     superseded: int
+    selection: list[Example] = field(default_factory=list)
 
 
-def build_dataset(replayed: Replayed, held_out_share: float = 0.2) -> ApprovalDataset:
-    """Latest approval per product and locale wins; rejected drafts are kept as negatives."""
+def build_dataset(replayed: Replayed, held_out_share: float = 0.2, selection_share: float = 0.1) -> ApprovalDataset:
+    """Latest approval per product and locale wins; rejected drafts are kept as negatives.
+
+    Products are split by salted hash: ``held_out_share`` of them to the gate, then
+    ``selection_share`` (of all) to checkpoint selection, the rest to training.
+    """
     latest: dict[tuple[str, str], DescriptionApproved] = {}
     negatives = []
     for _, _, approval in replayed.approvals:  # in (partition, offset) order: later wins
@@ -78,9 +86,16 @@ def build_dataset(replayed: Replayed, held_out_share: float = 0.2) -> ApprovalDa
         if previous is None or approval.occurred_at >= previous.occurred_at:
             latest[key] = approval
     superseded = sum(1 for _, _, a in replayed.approvals if a.action != "rejected") - len(latest)
-    train, held_out = [], []
+    train, selection, held_out = [], [], []
+    selection_of_rest = min(0.99, selection_share / (1 - held_out_share))
     for (product_id, _), approval in sorted(latest.items()):
         example = example_from_pair(product_id, approval.product, approval.approved_text or "")
-        if example is not None:
-            (held_out if is_held_out(product_id, held_out_share) else train).append(example)
-    return ApprovalDataset(train, held_out, negatives, superseded)
+        if example is None:
+            continue
+        if is_held_out(product_id, held_out_share):
+            held_out.append(example)
+        elif is_held_out(product_id, selection_of_rest, salt="select"):
+            selection.append(example)
+        else:
+            train.append(example)
+    return ApprovalDataset(train, held_out, negatives, superseded, selection)

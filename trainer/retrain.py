@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 import json
+import random
+import statistics
 import tempfile
 import time
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from consumer.models.base_model import BASE_MODEL_NAME, sha256_file
 from consumer.ops.logs import get_logger
 from consumer.models.store import ModelRefused, store_version, verify_artifact
 from consumer.kafka.topic_tail import assign_from_beginning
+from consumer.models.embedder import cosine_similarities
 from consumer.models.watcher import read_published
 from consumer.models.resolve import DEFAULT_ADAPTER_DIR, is_adapter_dir
 from schemas import ModelPublished
@@ -66,12 +69,34 @@ def find_live_model(client_config: dict, models_topic: str) -> LiveModel:
     return LiveModel("base", None, None)
 
 
-def gate(live: dict, candidate: dict, margins: Margins) -> tuple[bool, str]:
-    """Promote only when better on similarity and not worse on grounding and publishable."""
+def bootstrap_interval(differences: list[float], samples: int = 2000, confidence: float = 0.95, seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap of the mean paired difference (candidate - live, one per product)."""
+    rng = random.Random(seed)
+    n = len(differences)
+    means = sorted(statistics.fmean(rng.choices(differences, k=n)) for _ in range(samples))
+    tail = (1 - confidence) / 2
+    return means[int(tail * (samples - 1))], means[int((1 - tail) * (samples - 1))]
+
+
+def gate(live: dict, candidate: dict, margins: Margins, differences: list[float] | None = None,
+         min_examples: int = 1, samples: int = 2000, confidence: float = 0.95) -> tuple[bool, str]:
+    """Promote only when better on similarity and not worse on grounding and publishable.
+
+    With per-product similarity differences (paired: the same gate products under both models)
+    "better" means the lower bound of the bootstrap interval of the mean difference is above the
+    margin, so one lucky product can't decide a promotion; a gate set smaller than min_examples
+    decides nothing.
+    """
     d_sim = candidate["similarity_cosine"] - live["similarity_cosine"]
     d_ground = candidate["grounding"] - live["grounding"]
     d_pub = candidate["publishable"] - live["publishable"]
     detail = f"similarity {d_sim:+.4f}, grounding {d_ground:+.4f}, publishable {d_pub:+.4f}"
+    if differences is not None:
+        if len(differences) < min_examples:
+            return False, f"gate set too small to decide: {len(differences)} products < {min_examples}: {detail}"
+        low, high = bootstrap_interval(differences, samples, confidence)
+        detail += f"; similarity gain {confidence:.0%} CI [{low:+.4f}, {high:+.4f}] over {len(differences)} products"
+        d_sim = low
     if d_sim <= margins.similarity:
         return False, f"not better on similarity (needs > {margins.similarity:+.4f}): {detail}"
     if d_ground < -margins.grounding:
@@ -81,11 +106,13 @@ def gate(live: dict, candidate: dict, margins: Margins) -> tuple[bool, str]:
     return True, f"better: {detail}"
 
 
-def evaluate_on(model_spec: str, examples: list[Example], cache_dir: Path, batch_size: int) -> dict:
+def evaluate_on(model_spec: str, examples: list[Example], cache_dir: Path, batch_size: int) -> tuple[dict, list[float]]:
+    """The gate's metrics for one model, and its similarity per product (for the paired bootstrap)."""
     pairs = [(example.product, example.target) for example in examples]
     scored, seconds, _ = generate_with_service(model_spec, pairs, cache_dir, batch_size)
+    per_product = cosine_similarities([item.text or "-" for item in scored], [item.reference for item in scored])
     metrics = score(scored, max(example.product.max_chars or 400 for example in examples), seconds)
-    return {name: value for name, value in metrics.items() if isinstance(value, int | float)}  # the gate compares numbers
+    return {name: value for name, value in metrics.items() if isinstance(value, int | float)}, per_product  # the gate compares numbers
 
 
 def replay_train(settings) -> dict:
@@ -109,14 +136,15 @@ def _replay_train(settings, started: float) -> dict:
     if settings.incremental and live.published and live.published.trained_on:
         start = {r.partition: r.end_offset for r in live.published.trained_on if r.topic == settings.approvals_topic}
     replayed = replay(client, settings.approvals_topic, start)
-    dataset = build_dataset(replayed, settings.held_out_share)
+    dataset = build_dataset(replayed, settings.held_out_share, settings.selection_share)
     summary = {
         "live_version": live.version,
         "approvals": len(replayed.approvals),
         "train_examples": len(dataset.train),
         "held_out_examples": len(dataset.held_out),
+        "selection_examples": len(dataset.selection),
         "negatives": len(dataset.negatives),
-        "dataset_sha256": dataset_hash(dataset.train + dataset.held_out),
+        "dataset_sha256": dataset_hash(dataset.train + dataset.selection + dataset.held_out),
         "ranges": [r.model_dump() for r in replayed.ranges],
     }
     if len(dataset.train) < settings.min_examples or not dataset.held_out:
@@ -126,15 +154,25 @@ def _replay_train(settings, started: float) -> dict:
 
     version = settings.model_version or f"retrain-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
     with tempfile.TemporaryDirectory(prefix="copydesk-candidate-") as scratch:
-        config = settings.hyperparameters().model_copy(update={"eval_rows": len(dataset.held_out)})
-        result = fit(dataset.train, dataset.held_out, config, Path(scratch), init_adapter=live.adapter_dir,
+        # Checkpoints are chosen on the selection products, never on the gate's; with too few
+        # approvals for a selection set the training products stand in (said in the card).
+        selection = dataset.selection or dataset.train
+        config = settings.hyperparameters().model_copy(update={"eval_rows": len(selection)})
+        result = fit(dataset.train, selection, config, Path(scratch), init_adapter=live.adapter_dir,
                      model_version=version, progress=settings.progress, cache_dir=settings.cache_dir)
-        live_metrics = evaluate_on(str(live.adapter_dir) if live.adapter_dir else "base", dataset.held_out, settings.cache_dir, settings.batch_size)
-        candidate_metrics = evaluate_on(str(result.adapter_dir), dataset.held_out, settings.cache_dir, settings.batch_size)
-        promoted, reason = gate(live_metrics, candidate_metrics, Margins(settings.margin_similarity, settings.margin_grounding, settings.margin_publishable))
+        live_metrics, live_similarity = evaluate_on(str(live.adapter_dir) if live.adapter_dir else "base", dataset.held_out, settings.cache_dir, settings.batch_size)
+        candidate_metrics, candidate_similarity = evaluate_on(str(result.adapter_dir), dataset.held_out, settings.cache_dir, settings.batch_size)
+        differences = [c - l for c, l in zip(candidate_similarity, live_similarity)]
+        promoted, reason = gate(
+            live_metrics, candidate_metrics, Margins(settings.margin_similarity, settings.margin_grounding, settings.margin_publishable),
+            differences, settings.min_gate_examples, settings.bootstrap_samples, settings.confidence,
+        )
+        interval = bootstrap_interval(differences, settings.bootstrap_samples, settings.confidence) if differences else None
         card = json.loads((result.adapter_dir / "model_card.json").read_text())
         card.update(parent_version=live.version, trained_on=summary["ranges"], dataset_sha256=summary["dataset_sha256"],
-                    gate={"promoted": promoted, "reason": reason, "live": live_metrics, "candidate": candidate_metrics})
+                    gate={"promoted": promoted, "reason": reason, "live": live_metrics, "candidate": candidate_metrics,
+                          "similarity_gain_interval": interval, "confidence": settings.confidence, "gate_products": len(differences),
+                          "selection_products": len(dataset.selection)})
         (result.adapter_dir / "model_card.json").write_text(json.dumps(card, indent=2) + "\n")
         stored = store_version(result.adapter_dir, settings.model_store, version)
 

@@ -34,6 +34,7 @@ from transformers import (  # noqa: E402
 )
 
 from consumer.generation.grounding import BannedTermsProcessor, NumberGroundingProcessor, allowed_numbers  # noqa: E402
+from consumer.generation.claims import vocabulary as claim_vocabulary  # noqa: E402
 from consumer.generation.claims.checker import unsupported_phrases as claim_bans  # noqa: E402
 from consumer.generation.guards import GuardReport, check_description, keep_grounded_sentences, ungrounded_terms  # noqa: E402
 from consumer.generation.model_thread import on_model_thread  # noqa: E402
@@ -182,6 +183,7 @@ class Generator:
             # Merged into the base weights: serving pays no adapter overhead per token.
             model = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
             version = adapter_version(adapter_dir)
+        claim_vocabulary.activate(adapter_dir)  # the claim words learned with this adapter (none for base)
         model.to(torch_device).eval()
         model.generation_config.pad_token_id = tokenizer.pad_token_id
         return cls(model, tokenizer, version, torch_device, max_new_tokens)

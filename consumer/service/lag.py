@@ -1,8 +1,14 @@
-"""Consumer lag on a timer: fetch high-water mark minus committed offset, per partition.
+"""Consumer lag on a timer: log end minus committed offset, per partition.
 
 Reported from the main loop and from the wait on a generating batch, independent of commits,
 so a stuck model or a stalled commit shows as growing lag - the signal the "lag growing" alert
 and a lag-based autoscaler need exactly then - instead of freezing the gauge at its last value.
+
+The log end is the high-water mark that fetch responses carry. A paused partition (while a
+batch generates) is not fetched by the group's consumer, so a small group-less probe consumer
+fetches from the last mark it saw: what it reads is thrown away (the group's consumer reads it
+for real), only the mark is kept. ListOffsets would be simpler on real Kafka but is wrong on
+the embedded broker (Tansu), and the fetch mark is right on both.
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ from consumer.service.offsets import OffsetTracker
 
 
 class LagReporter:
-    def __init__(self, consumer: KafkaConsumer, tracker: OffsetTracker, every_seconds: float = 5.0):
+    def __init__(self, consumer: KafkaConsumer, tracker: OffsetTracker, client_config: dict, every_seconds: float = 5.0):
         self.consumer = consumer
         self.tracker = tracker
+        self.client_config = client_config
         self.every_seconds = every_seconds
+        self._probe: KafkaConsumer | None = None
         self._group_committed: dict[TopicPartition, int] = {}  # what the group had before we committed
         self._reported_at = 0.0
 
@@ -28,13 +36,36 @@ class LagReporter:
         if not force and now - self._reported_at < self.every_seconds:
             return
         self._reported_at = now
-        for partition in self.consumer.assignment():
-            highwater = self.consumer.highwater(partition)
-            if highwater is None:
+        partitions = sorted(self.consumer.assignment())
+        ends = self._log_ends(partitions)
+        for partition in partitions:
+            if partition not in ends:
                 continue
             committed = self.tracker.committed_offset(partition)
             if committed is None:
                 if partition not in self._group_committed:
                     self._group_committed[partition] = self.consumer.committed(partition) or 0
                 committed = self._group_committed[partition]
-            metrics.CONSUMER_LAG.labels(topic=partition.topic, partition=str(partition.partition)).set(max(0, highwater - committed))
+            metrics.CONSUMER_LAG.labels(topic=partition.topic, partition=str(partition.partition)).set(max(0, ends[partition] - committed))
+
+    def _log_ends(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+        ends = {tp: hw for tp in partitions if (hw := self.consumer.highwater(tp)) is not None}
+        if not partitions:
+            return ends
+        if self._probe is None:
+            self._probe = KafkaConsumer(**self.client_config, group_id=None, enable_auto_commit=False, max_partition_fetch_bytes=4096)
+        if set(self._probe.assignment()) != set(partitions):
+            self._probe.assign(partitions)
+            for tp in partitions:
+                self._probe.seek(tp, max(0, ends.get(tp, self.consumer.position(tp) or 0) - 1))
+        self._probe.poll(timeout_ms=200)
+        for tp in partitions:
+            highwater = self._probe.highwater(tp)
+            if highwater is not None:
+                ends[tp] = max(ends.get(tp, 0), highwater)
+                self._probe.seek(tp, max(0, highwater - 1))  # the next fetch returns at most the newest record
+        return ends
+
+    def close(self) -> None:
+        if self._probe is not None:
+            self._probe.close()

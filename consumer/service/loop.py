@@ -98,7 +98,7 @@ class EnrichmentService:
             max_poll_interval_ms=config.max_poll_interval_ms,
         )
         self.consumer.subscribe(config.input_topics, listener=_Rebalance(self))
-        self.lag = LagReporter(self.consumer, self.tracker)
+        self.lag = LagReporter(self.consumer, self.tracker, client_config)
 
     # -- the loop, in the order the module docstring promises -----------------------------
 
@@ -365,4 +365,5 @@ class EnrichmentService:
         finally:
             self.producer.close()
             self.reader.close()
+            self.lag.close()
             metrics.READY.set(0)

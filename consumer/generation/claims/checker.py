@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from consumer.generation.claims.facts import Facts, normalise
+from consumer.generation.claims import vocabulary
 from consumer.generation.claims.facts import DEMONYMS
 from consumer.generation.claims.lexicon import (
     ACRONYMS, DECODE_KINDS, DECODE_SKIP, GENERIC_OBJECT_WORDS, IMPLIED_BY, IMPLIED_BY_DENIAL, LEXICON, NAME_STOP_WORDS, SENSORY_DATA_WORDS, SENSORY_NOUNS,
@@ -61,6 +62,17 @@ def _lexicon_regex(phrase: str) -> re.Pattern:
 
 _LEXICON = sorted(((kind, phrase, _lexicon_regex(phrase)) for kind, items in LEXICON.items() for phrase in items),
                   key=lambda item: -len(item[1]))
+_WITH_VOCABULARY: dict[int, list] = {}
+
+
+def _phrase_matchers() -> list[tuple[str, str, re.Pattern]]:
+    """The curated lexicon plus the active learned vocabulary (vocabulary.py), longest first."""
+    generation = vocabulary.GENERATION[0]
+    if generation not in _WITH_VOCABULARY:
+        learned = [(kind, phrase, _lexicon_regex(phrase)) for kind, items in vocabulary.active().items() for phrase in items]
+        _WITH_VOCABULARY.clear()
+        _WITH_VOCABULARY[generation] = sorted(_LEXICON + learned, key=lambda item: -len(item[1]))
+    return _WITH_VOCABULARY[generation]
 
 
 def _supported_phrase(facts: Facts, phrase: str) -> bool:
@@ -133,7 +145,7 @@ def _sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
                 continue
             add(match.start(), match.start(group) + len(obj) if group else match.end(), kind, ok)
 
-    for kind, phrase, regex in _LEXICON:
+    for kind, phrase, regex in _phrase_matchers():
         for match in regex.finditer(sentence):
             start, end = match.span()
             if not free(start, end):
