@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from consumer.generation.claims.checker import extract_claims
+from consumer.generation.claims.coverage import stated_attributes
 from consumer.generation.guards import check_description, claimed_terms, repeated_ngram
 from consumer.generation.model_thread import on_model_thread
 from consumer.catalog import product_from_row, read_rows
@@ -57,6 +58,21 @@ def edit_similarities(texts: list[str], references: list[str]) -> list[float]:
 # -- metrics --------------------------------------------------------------------------------
 
 
+def coverage_metrics(items: list[Scored]) -> dict:
+    """Mean share of key attributes stated, and the share of drafts that state none, raw and published."""
+    result = {}
+    for suffix, text_of in (("", lambda item: item.text), ("_raw", lambda item: item.raw_text or item.text)):
+        shares, empty = [], 0
+        for item in items:
+            keys, stated = stated_attributes(text_of(item), item.product)
+            if keys:
+                shares.append(len(stated) / len(keys))
+                empty += not stated
+        result[f"key_attribute_coverage{suffix}"] = statistics.fmean(shares) if shares else float("nan")
+        result[f"drafts_stating_no_fact{suffix}"] = empty / len(shares) if shares else float("nan")
+    return result
+
+
 def score(items: list[Scored], max_chars: int, seconds: float) -> dict:
     """Every metric over a list of generated texts; shares are in [0, 1]."""
     claims = ungrounded = 0
@@ -79,6 +95,8 @@ def score(items: list[Scored], max_chars: int, seconds: float) -> dict:
         "claims_per_draft": statistics.fmean(len(found) for found in claims_published),
         "unsupported_by_kind": dict(Counter(c.kind for found in claims_published for c in found if not c.supported)),
         "unsupported_by_kind_raw": dict(Counter(c.kind for found in claims_raw for c in found if not c.supported)),
+        # fact coverage: the share of each product's key attributes the draft states (coverage.py)
+        **coverage_metrics(items),
         "grounding": 1.0 - ungrounded / claims if claims else 1.0,
         "claims": claims,
         "ungrounded_examples": ungrounded_examples,
@@ -154,6 +172,9 @@ TABLE_ROWS = [
     ("claim_free", "drafts with no unsupported claim (published)", "{:.1%}"),
     ("claim_free_raw", "drafts with no unsupported claim (raw output)", "{:.1%}"),
     ("claims_per_draft", "claims per draft", "{:.1f}"),
+    ("key_attribute_coverage", "key attributes stated (published)", "{:.1%}"),
+    ("key_attribute_coverage_raw", "key attributes stated (raw output)", "{:.1%}"),
+    ("drafts_stating_no_fact", "drafts stating no key attribute (published)", "{:.1%}"),
     ("grounding", "grounding (claims in the data)", "{:.1%}"),
     ("loops", "loops (4-gram x3)", "{:.1%}"),
     ("publishable", "publishable (every guard)", "{:.1%}"),
@@ -188,12 +209,19 @@ def run_eval(settings) -> int:
         scored, seconds, version = generate_with_service(model, pairs, settings.cache_dir, settings.batch_size, settings.max_new_tokens)
         columns.append((f"{model}: {version}", score(scored, settings.max_chars, seconds), len(pairs)))
         reports[model] = scored
+    if settings.score_human:  # the people's text through the same scorer: what the claim and coverage numbers mean
+        human = [Scored(product, reference, reference, True, 0) for product, reference in pairs]
+        columns.append(("human text", score(human, settings.max_chars, 0.0), len(pairs)))
     if settings.output:
         settings.output.parent.mkdir(parents=True, exist_ok=True)
         with open(settings.output, "w") as sink:
             for name, scored in reports.items():
                 for item in scored:
-                    sink.write(json.dumps({"model": name, "title": item.product.title, "text": item.text, "publishable": item.publishable}) + "\n")
+                    sink.write(json.dumps({"model": name, "title": item.product.title, "text": item.text, "raw_text": item.raw_text,
+                                           "publishable": item.publishable,
+                                           "unsupported": [[c.claim, c.kind] for c in extract_claims(item.text, item.product) if not c.supported],
+                                           "stated": stated_attributes(item.text, item.product)[1],
+                                           "attributes": item.product.attributes}, ensure_ascii=False) + "\n")
     if settings.json_output:
         print(json.dumps({name: {"rows": rows, **metrics} for name, metrics, rows in columns}, indent=2))
     else:

@@ -35,6 +35,7 @@ class EvalSettings(ModelSettings):
     seed_limit: int = Field(20, description="Rows for the seed recipe column (it runs one product at a time).")
     json_output: bool = Field(False, alias="json", description="Print JSON instead of a table.")
     output: Path | None = Field(None, description="Also write every generated draft here (JSONL).")
+    score_human: bool = Field(True, description="Add a column that scores the rows' human descriptions the same way.")
 
 
 class ReplayTrainSettings(KafkaSettings, Hyperparameters):

@@ -48,6 +48,10 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     ("included", re.compile(rf"\b(?:comes? with|includes?|including|supplied with|shipped with|bundled with|packed with|complete with|with a free)\s+{OBJECT}", re.I)),
     ("included", re.compile(r"\b(?P<obj>(?:(?!(?:not|is|are)\b)[\w-]+\s+){0,3}(?!(?:not|is|are)\b)[\w-]+),?\s+(?:(?:is|are)\s+)?(?P<neg>not\s+)?(?:included|in the box)(?=\s*(?:[.,;:!?)]|$|\s+(?:in|with|as|for)\b))", re.I)),
     ("use", re.compile(rf"\b(?:ideal|perfect|great|suitable|designed|intended|recommended|best|tailored|engineered|made)\s+for\s+{OBJECT}", re.I)),
+    # "dishwasher-friendly", "oven-proof", "microwave compatible": any spelling of a care claim
+    ("care", re.compile(r"\b(?P<obj>dishwasher|microwave|oven|freezer|fridge|induction|machine)[\s-]*(?:safe|friendly|proof|compatible|suitable|ready|washable)\b", re.I)),
+    # "available in various sizes": a choice the data must show
+    ("feature", re.compile(r"\b(?:available|comes?|offered|sold)\s+in\s+(?:various|different|multiple|several|many|all|a\s+(?:wide\s+)?(?:range|variety|choice)\s+of)\s+(?P<obj>sizes|colou?rs|shapes|styles|finishes|lengths|capacities|designs|patterns|flavou?rs|models|versions)\b", re.I)),
     ("use", re.compile(r"\b(?:handles?|carries|withstands?|takes)\s+(?P<obj>heavy[\w\s-]*)|\b(?P<obj2>heavy[- ]duty|professional[- ]grade|commercial[- ]grade|industrial[- ]grade)\b", re.I)),
 ]
 ADJECTIVE_COUNTRY = DEMONYMS
@@ -137,13 +141,18 @@ def _sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
             elif kind == "included":
                 items = [item for item in re.split(r",|\band\b|\bplus\b", obj) if item.strip()]
                 ok = all(_object_supported(facts, item) and not facts.denies(normalise(item)) for item in items)
+            elif kind == "care":  # judged as the canonical "<thing> safe" claim
+                canonical = "machine washable" if obj.lower() == "machine" else f"{obj.lower()} safe"
+                ok = _supported_phrase(facts, canonical)
+            elif kind == "feature":  # a choice of sizes, colours ...: the data must name the dimension
+                ok = normalise(obj) in facts.words or normalise(obj).rstrip("s") in facts.words
             elif kind == "use" and group == "obj2":
                 ok = _supported_phrase(facts, normalise(obj)) or facts.states("load")
             else:
                 ok = _object_supported(facts, obj)
             if not normalise(obj).strip() or all(w in GENERIC_OBJECT_WORDS for w in normalise(obj).split()):
                 continue
-            add(match.start(), match.start(group) + len(obj) if group else match.end(), kind, ok)
+            add(match.start(), match.end() if kind in ("care", "feature") or not group else match.start(group) + len(obj), kind, ok)
 
     for kind, phrase, regex in _phrase_matchers():
         for match in regex.finditer(sentence):
@@ -181,12 +190,18 @@ def _sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
     for match in NAME_TOKEN.finditer(sentence):
         token, start = match.group(0), match.start()
         plain_word = token[0].isupper() and token[1:].islower()
-        if not free(start, match.end()) or (plain_word and not sentence[:start].strip(" \"'(")):
-            continue
-        if (re.fullmatch(r"\d+[A-Za-z]+", token) and quantities(token)) or re.fullmatch(r"[A-Z]{2}", token) or token.lower() in UNIT_ALIASES:
+        before = sentence[:start].rstrip(" \"'(*•-")
+        if not free(start, match.end()) or (plain_word and (not before or before.endswith((":", "\n")))):
+            continue  # a capitalised word that starts a sentence, a line or a list item is no name
+        if (re.fullmatch(r"\d+[A-Za-z]+", token) and quantities(token)) or re.fullmatch(r"[A-Z]{2}", token) or _unit_word(token):
             continue  # "20W" is a quantity, judged above; "OD", "EU": two capitals are too often an abbreviation
         add(start, match.end(), "name", facts.states_raw(token) or facts.states(normalise(token)) or normalise(token) in facts.words)
     return claims
+
+
+def _unit_word(token: str) -> bool:
+    lower = token.lower()
+    return lower in UNIT_ALIASES or (lower.endswith("s") and lower[:-1] in UNIT_ALIASES)
 
 
 def _product_name_words(sentence: str, facts: Facts) -> list[tuple[int, int]]:

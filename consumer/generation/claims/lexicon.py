@@ -28,7 +28,7 @@ chrome plated|powder coated|anodised aluminium|enamel|cast aluminium|forged stee
 COLOUR = """
 black|white|red|blue|green|yellow|orange|purple|pink|brown|grey|beige|navy|teal|turquoise|ivory|cream|charcoal|
 burgundy|maroon|khaki|lavender|lilac|magenta|cyan|mint|olive green|coral|salmon|mustard|tan|taupe|anthracite|
-graphite grey|rose gold|cognac|camel|sand|gold coloured|silver coloured|copper coloured|transparent|clear|multicolour|rainbow|matte black
+graphite grey|rose gold|cognac|camel|sand|gold coloured|silver coloured|copper coloured|transparent|multicolour|rainbow|matte black
 """
 
 FEATURE = """
