@@ -2,8 +2,8 @@
 
 kafka-python keeps the paused flag only for partitions that stay assigned, so a rebalance inside
 the poll that runs during generation can hand this member unpaused partitions; whatever such a
-poll returns must be kept and processed, never dropped (consumer/service/loop.py keeps it in the
-backlog). These tests stream events onto every partition, make a second member join while the
+poll returns must be processed, never dropped (consumer/service/loop.py accepts every record a
+poll returns, during generation too). These tests stream events onto every partition, make a second member join while the
 first member's batch is generating, and then account for every input.
 """
 
@@ -18,7 +18,7 @@ from kafka import KafkaConsumer, TopicPartition
 from consumer.generation.generator import Generator
 from consumer.ops import metrics
 from tests.conftest import product_event
-from tests.harness import Harness, account
+from tests.harness import Harness, TopicTail, account
 
 pytestmark = [pytest.mark.kafka, pytest.mark.model]
 
@@ -50,6 +50,7 @@ def committed(harness: Harness, partitions: int) -> dict[int, int]:
         consumer.close()
 
 
+@pytest.mark.timeout(900)
 def test_a_member_joining_mid_batch_loses_no_record_and_commits_nothing_unprocessed(broker, generator):
     harness = Harness(broker, partitions=3)
     gated = GatedGenerator(generator)
@@ -58,18 +59,18 @@ def test_a_member_joining_mid_batch_loses_no_record_and_commits_nothing_unproces
         early = [product_event(product_id=f"early-{i}") for i in range(6)]
         harness.publish(*early)
         assert gated.started.wait(120), "the first batch never started"
-        # Generating now, partitions paused. Events wait on every partition; a second member joins.
+        # The first batch is generating now. Events wait on every partition; a second member joins.
         late = [product_event(product_id=f"late-{i}") for i in range(24)]
         harness.publish(*late)
         second = harness.start(generator, max_batch_size=4)
         time.sleep(3)  # the join is under way while the first batch still generates
         gated.release.set()
         events = early + late
-        deadline = time.monotonic() + 300
-        while first.stats.accounted + second.stats.accounted < len(events) and time.monotonic() < deadline:
-            time.sleep(0.5)
-        outputs = harness.read(harness.output_topic, len(events), timeout_s=60, settle_s=2.0)
-        figures = account(events, outputs, harness.dead_letters(0, timeout_s=1))
+        outputs = TopicTail(broker, harness.output_topic)
+        outputs.wait_for(lambda: not account(events, outputs.records, [])["lost"], 420, "an outcome for every event")
+        time.sleep(2)  # let a redelivered batch land, so a second, different outcome would be seen
+        outputs.stop()
+        figures = account(events, outputs.records, [])
         assert figures["lost"] == [] and figures["conflicting"] == [], figures
         assert second.stats.assignments >= 1 and first.stats.assignments >= 2, "no rebalance happened mid-batch"
     finally:

@@ -8,7 +8,7 @@ than a re-serialised copy of what we parsed out of it.
 from __future__ import annotations
 
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from kafka import TopicPartition
@@ -50,6 +50,7 @@ class InFlight:
     started: float
     generator: Generator
     future: Future | None = None
+    revoked: set = field(default_factory=set)  # partitions revoked while it generated: their drafts are not published
 
 
 def description_generated(item: Pending, draft: Draft, batch: InFlight, seconds: float) -> DescriptionGenerated:

@@ -79,10 +79,10 @@ class EnrichmentService:
         self.tracker = OffsetTracker()
         self.pending: list[Pending] = []
         self.in_flight: InFlight | None = None
-        self.backlog: list = []  # records a poll returned while a batch generated; accepted after it
         self.sends: list = []
         self.stopping = False
         self._next_generator: Generator | None = None
+        self._rewind: dict[TopicPartition, int] = {}  # first handed-over offset per revoked partition
         self.producer = KafkaProducer(
             **client_config, acks="all", enable_idempotence=True, linger_ms=5, max_in_flight_requests_per_connection=5
         )
@@ -135,10 +135,7 @@ class EnrichmentService:
             metrics.set_model_info(offered.version)
 
     def _poll(self) -> list:
-        """Records to accept: first any kept from polls during the last batch, then a fresh poll."""
-        if self.backlog:
-            kept, self.backlog = self.backlog, []
-            return kept
+        """Records to accept, at most what fits in the batch being filled."""
         wait_ms = self.config.poll_timeout_ms
         if self.pending:
             left = self.config.max_wait_ms - (time.monotonic() - self.pending[0].received) * 1000
@@ -183,7 +180,8 @@ class EnrichmentService:
             return
         self.tracker.start(TopicPartition(record.topic, record.partition), record.offset)  # the event's hold
         self.pending.append(Pending(record, event, decision.input_hash, time.monotonic(), writeback))
-        self.phase = Phase.BATCHING
+        if self.in_flight is None:
+            self.phase = Phase.BATCHING
 
     def _skip(self, reason: str, **fields) -> None:
         self.stats.skipped += 1
@@ -217,28 +215,36 @@ class EnrichmentService:
         self._publish_batch(in_flight, drafts)
 
     def _generate_while_polling(self, in_flight: InFlight) -> list[Draft]:
-        """Generate on the model thread with the partitions paused, polling meanwhile.
+        """Generate on the model thread while this thread goes on polling and accepting records.
 
-        Polling paused partitions returns no records but keeps this member in the group: however
-        slow the model, max.poll.interval.ms is never exceeded. A rebalance inside such a poll
-        can assign partitions that are not paused, so whatever a poll returns is kept in the
-        backlog and accepted after the batch: a polled record is never dropped.
+        Polling keeps this member in the group: however slow the model, max.poll.interval.ms is
+        never exceeded. Each record is handled as it arrives - an invalid one is dead-lettered at
+        once, a skip recorded at once, a valid event queued for the next batch - and only when the
+        next batch is full are the partitions paused, so memory stays bounded. A rebalance inside
+        one of these polls can assign partitions that are not paused; their records are accepted
+        like any other: a polled record is never dropped.
         """
-        assigned = list(self.consumer.assignment())
-        self.consumer.pause(*assigned)
         in_flight.future = MODEL_THREAD.submit(in_flight.generator.describe, [item.request() for item in in_flight.items])
+        paused = False
         try:
             while not in_flight.future.done():
                 self.health.beat()
-                for records in self.consumer.poll(timeout_ms=100).values():
-                    self.backlog.extend(records)
+                full = len(self.pending) >= self.config.max_batch_size
+                if full != paused:
+                    (self.consumer.pause if full else self.consumer.resume)(*self.consumer.assignment())
+                    paused = full
+                room = max(1, self.config.max_batch_size - len(self.pending))
+                for records in self.consumer.poll(timeout_ms=100, max_records=room).values():
+                    for record in records:
+                        self._accept(record)
                 self.lag.report()
             return in_flight.future.result()
         finally:
-            self.consumer.resume(*self.consumer.assignment())
+            if paused:
+                self.consumer.resume(*self.consumer.assignment())
 
     def _publish_batch(self, in_flight: InFlight, drafts: list[Draft]) -> None:
-        """Publish every draft of the batch; a rebalance may already have done it (then no-op)."""
+        """Publish every draft of the batch, except those of partitions revoked meanwhile."""
         if self.in_flight is not in_flight:
             return
         self.in_flight = None
@@ -248,13 +254,16 @@ class EnrichmentService:
         metrics.GENERATION_LATENCY.observe(seconds)
         metrics.BATCH_SIZE.observe(len(in_flight.items))
         for item, draft in zip(in_flight.items, drafts):
-            self._publish_draft(item, draft, in_flight, seconds)
+            if item.partition not in in_flight.revoked:  # else handed over: its next owner generates it
+                self._publish_draft(item, draft, in_flight, seconds)
 
     def _fail_batch(self, in_flight: InFlight, error: Exception) -> None:
         """Every event of a failed batch is dead-lettered with its original record, whole."""
         if self.in_flight is in_flight:
             self.in_flight = None
         for item in in_flight.items:
+            if item.partition in in_flight.revoked:
+                continue  # handed over to the partition's next owner
             self.state.forget_draft(state_key(item.event))
             self._dead_letter(item.record, Rejected("processing", f"generation failed: {error!r}"))
             self._release(item.partition, item.offset)
@@ -319,31 +328,44 @@ class EnrichmentService:
     # -- rebalances and shutdown -----------------------------------------------------------
 
     def _on_revoked(self, revoked) -> None:
-        """Finish what this member holds before the partitions move, so nothing is redone twice.
+        """Hand the revoked partitions over, without blocking.
 
-        Runs inside poll(): the batch in flight is awaited and published, the events waiting
-        for the next batch are generated right here, then everything is flushed and committed.
-        Kept records of the revoked partitions are dropped unaccepted: they hold no offset, so
-        the new owner reads them again from the committed position.
+        kafka-python 3 runs this callback on its IO thread: a blocking call there (a synchronous
+        commit, waiting for a batch that takes minutes on a CPU) stops the heartbeats and gets the
+        member evicted, which starts the next rebalance. So: what is published is flushed (the
+        next owner's routing state will see it) and its offsets are committed asynchronously;
+        unfinished work of the revoked partitions - the batch in flight, the events waiting for the
+        next one - is dropped uncommitted and forgotten by the routing state. The next owner,
+        maybe this member again, reads those records from the committed offset and generates each
+        once; a batch that finishes after the revoke publishes nothing of revoked partitions.
         """
         self.phase = Phase.REBALANCING
         self.health.assigned = False
-        if self.in_flight is not None and self.in_flight.future is not None:
-            self._publish_batch(self.in_flight, self.in_flight.future.result())
-        if self.pending:
-            log.info("rebalance_draining", pending=len(self.pending))
-            batch, self.pending = self.pending, []
-            self.in_flight = InFlight(batch, datetime.now(UTC), time.perf_counter(), self.generator)
-            self._publish_batch(self.in_flight, self.generator.describe([item.request() for item in batch]))
-        try:
-            self._checkpoint()
-        except Exception:
-            log.exception("commit_on_revoke_failed")
         revoked = set(revoked)
-        self.backlog = [record for record in self.backlog if TopicPartition(record.topic, record.partition) not in revoked]
+        try:
+            self.producer.flush()
+            done = {tp: meta for tp, meta in self.tracker.committable().items() if tp in revoked}
+            if done:
+                self.consumer.commit_async(done)
+        except Exception:  # noqa: BLE001 - the next owner redelivers; routing recognises what has an outcome
+            log.exception("commit_on_revoke_failed")
+        handed_over = [item for item in self.pending if item.partition in revoked]
+        self.pending = [item for item in self.pending if item.partition not in revoked]
+        if self.in_flight is not None:
+            self.in_flight.revoked |= revoked
+            handed_over += [item for item in self.in_flight.items if item.partition in revoked]
+        for item in handed_over:
+            self.state.forget_event(state_key(item.event), item.event.event_id)
+            # kafka-python keeps the fetch position of a partition this member gets back: rewind it there
+            self._rewind[item.partition] = min(item.offset, self._rewind.get(item.partition, item.offset))
+        if handed_over:
+            log.info("rebalance_handed_over", events=len(handed_over))
         self.tracker.forget(revoked)
 
     def _on_assigned(self, assigned) -> None:
+        for partition in set(assigned) & set(self._rewind):
+            self.consumer.seek(partition, self._rewind[partition])  # read the handed-over records again
+        self._rewind.clear()
         # Other members may have published drafts for these partitions: fold them in first.
         self.reader.catch_up()
         self.stats.assignments += 1
@@ -352,8 +374,6 @@ class EnrichmentService:
         log.info("partitions_assigned", partitions=[f"{tp.topic}:{tp.partition}" for tp in assigned])
 
     def _drain(self) -> None:
-        for record in self._poll() if self.backlog else []:
-            self._accept(record)
         if self.pending:
             self._run_batch()
         self._checkpoint()

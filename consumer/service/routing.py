@@ -80,6 +80,11 @@ class RouteState:
             self._seen.popitem(last=False)
 
 
+    def forget_event(self, key: Key, event_id: str) -> None:
+        """An event handed over unfinished (a rebalance): no outcome exists, so its redelivery must generate."""
+        self._handled.pop(event_id, None)
+        self.forget_draft(key)
+
     def forget_draft(self, key: Key) -> None:
         """The draft for this key was never published (generation failed): allow a new one."""
         if key in self._seen:
