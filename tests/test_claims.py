@@ -141,3 +141,23 @@ def test_a_learned_vocabulary_makes_a_catalog_value_a_claim_everywhere(tmp_path)
         assert "material" in kinds_flagged(text.lower())
     finally:
         vocabulary.activate(None)
+
+
+@pytest.mark.parametrize(
+    ("product", "text", "kind"),
+    [
+        (Product(title="6204-2RS ball bearing", attributes={"bore": "20 mm", "outer_diameter": "47 mm", "width": "14 mm"}),
+         "It has an outer diameter of 14 mm.", "number"),  # a real value, bound to the wrong attribute
+        (Product(title="Mesh office chair", attributes={"adjustable_armrests": False}), "It offers adjustable arm rests.", "feature"),
+        (Product(title="5-shelf bookcase", attributes={"shelves": "5"}), "It can be used as a desk or a workstation.", "type"),
+        (Product(title="Chamomile herbal tea", attributes={"tea_bags": "20"}), "It helps reduce stress.", "feature"),
+        (Product(title="Cast iron skillet", attributes={"dishwasher_safe": False}), "It is dishwasher-friendly.", "care"),
+    ],
+)
+def test_paraphrased_and_misattributed_claims_seen_in_real_drafts(product, text, kind):
+    assert kind in kinds_flagged(text, product), extract_claims(text, product)
+
+
+def test_a_value_named_by_its_own_attribute_is_supported():
+    bearing = Product(title="6204-2RS ball bearing", attributes={"outer_diameter": "47 mm", "width": "14 mm"})
+    assert unsupported_claims("It has an outer diameter of 47 mm and a width of 14 mm.", bearing) == []

@@ -48,6 +48,9 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     ("included", re.compile(rf"\b(?:comes? with|includes?|including|supplied with|shipped with|bundled with|packed with|complete with|with a free)\s+{OBJECT}", re.I)),
     ("included", re.compile(r"\b(?P<obj>(?:(?!(?:not|is|are)\b)[\w-]+\s+){0,3}(?!(?:not|is|are)\b)[\w-]+),?\s+(?:(?:is|are)\s+)?(?P<neg>not\s+)?(?:included|in the box)(?=\s*(?:[.,;:!?)]|$|\s+(?:in|with|as|for)\b))", re.I)),
     ("use", re.compile(rf"\b(?:ideal|perfect|great|suitable|designed|intended|recommended|best|tailored|engineered|made)\s+for\s+{OBJECT}", re.I)),
+    ("use", re.compile(rf"\b(?:can|could|may)\s+(?:also\s+|even\s+)?be\s+used\s+(?:for|to|in|with)\s+{OBJECT}", re.I)),
+    # "can be used as a desk": calling the product something else
+    ("type", re.compile(r"\b(?:can|could|may)\s+(?:also\s+|even\s+)?(?:be\s+used|serve|double)\s+as\s+(?P<obj>[^.;:()!?]+)", re.I)),
     # "dishwasher-friendly", "oven-proof", "microwave compatible": any spelling of a care claim
     ("care", re.compile(r"\b(?P<obj>dishwasher|microwave|oven|freezer|fridge|induction|machine)[\s-]*(?:safe|friendly|proof|compatible|suitable|ready|washable)\b", re.I)),
     # "available in various sizes": a choice the data must show
@@ -55,6 +58,7 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     ("use", re.compile(r"\b(?:handles?|carries|withstands?|takes)\s+(?P<obj>heavy[\w\s-]*)|\b(?P<obj2>heavy[- ]duty|professional[- ]grade|commercial[- ]grade|industrial[- ]grade)\b", re.I)),
 ]
 ADJECTIVE_COUNTRY = DEMONYMS
+ARTICLES = {"a", "an", "the", "any", "your", "its", "our", "their", "even", "also", "well"}
 NAME_TOKEN = re.compile(r"(?<![\w-])(?:[A-Za-z]*[a-z][A-Z][A-Za-z]*|[A-Z]{2,}[A-Za-z0-9]*|[A-Za-z]+\d+[A-Za-z\d]*|\d+[A-Za-z]+[A-Za-z\d]*|[A-Z][a-z]+)(?:-[A-Za-z\d]*\d[A-Za-z\d]*|-[A-Z]{2,}[A-Za-z\d]*)*(?![\w])")
 SPELLED_COUNT = re.compile(rf"\b(?P<word>{'|'.join(w for w in SPELLED if w not in ('half', 'single', 'double', 'twin', 'pair'))})\s+(?P<noun>[a-z]+)", re.I)
 
@@ -132,7 +136,7 @@ def _sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
                 continue
             obj = match.group(group) or ""
             obj = re.split(r"\s+(?:is|are|has|have|can|will|it|which|that|while)\b", obj)[0]
-            if kind != "included":
+            if kind not in ("included", "type"):
                 obj = re.split(r"\s+(?:and|or|but|so|with)\s+", obj)[0]
             if ("neg" in pattern.groupindex and match.group("neg")) or _negated(sentence, match.start(), match.start() + 1):
                 ok = True  # "batteries not included", "not compatible with ...": no claim the data must back
@@ -141,6 +145,9 @@ def _sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
             elif kind == "included":
                 items = [item for item in re.split(r",|\band\b|\bplus\b", obj) if item.strip()]
                 ok = all(_object_supported(facts, item) and not facts.denies(normalise(item)) for item in items)
+            elif kind == "type":  # every thing it is said to serve as must be in the data
+                items = [item for item in re.split(r",|\bor\b|\band\b|\beven\b", obj) if item.strip()]
+                ok = all(all(w in facts.words for w in normalise(item).split() if w not in ARTICLES) for item in items)
             elif kind == "care":  # judged as the canonical "<thing> safe" claim
                 canonical = "machine washable" if obj.lower() == "machine" else f"{obj.lower()} safe"
                 ok = _supported_phrase(facts, canonical)
@@ -150,7 +157,8 @@ def _sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
                 ok = _supported_phrase(facts, normalise(obj)) or facts.states("load")
             else:
                 ok = _object_supported(facts, obj)
-            if not normalise(obj).strip() or all(w in GENERIC_OBJECT_WORDS for w in normalise(obj).split()):
+            skip = ARTICLES if kind == "type" else GENERIC_OBJECT_WORDS  # "used as a desk": desk is the claim
+            if not normalise(obj).strip() or all(w in skip for w in normalise(obj).split()):
                 continue
             add(match.start(), match.end() if kind in ("care", "feature") or not group else match.start(group) + len(obj), kind, ok)
 
@@ -177,6 +185,8 @@ def _sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
         if start >= 0 and not free(start, start + len(quantity.text)):
             continue
         kind, ok = _judge_quantity(facts, quantity)
+        if ok and quantity.unit and start >= 0 and _names_another_attribute(sentence[max(0, start - 40):start], quantity, facts):
+            kind, ok = "number", False  # "an outer diameter of 14 mm" when 14 mm is the width
         claims.append(Claim(quantity.text.strip(), kind, sentence, ok))
     for match in SPELLED_COUNT.finditer(sentence):
         noun = normalise(match.group("noun"))
@@ -227,6 +237,32 @@ def _product_name_words(sentence: str, facts: Facts) -> list[tuple[int, int]]:
             if norm and norm not in facts.words and not facts.states_raw(word) and norm not in GENERIC_OBJECT_WORDS:
                 found.append((match.end() + token.start(), match.end() + token.end()))
     return found
+
+
+def _same_quantity(a, b) -> bool:
+    if a.unit and b.unit and is_physical(a.unit) and is_physical(b.unit):
+        return any(same_amount(x, a.unit, y, b.unit) for x in a.values for y in b.values)
+    return bool(set(a.values) & set(b.values))
+
+
+def _names_another_attribute(before: str, quantity, facts: Facts) -> bool:
+    """True when the words right before a quantity name an attribute that does not hold it.
+
+    The value check alone accepts a number that belongs to another attribute ("outer diameter
+    of 14 mm" for a bearing 14 mm wide): binding it to the attribute the sentence names catches
+    the swap. Names shorter than four letters ("size", "cap") are too vague to bind.
+    """
+    window = f" {normalise(before)} "
+    named = []
+    for name, value in facts.product.attributes.items():
+        words = normalise(name)
+        if len(words) >= 5 and re.search(rf"(?:^| ){re.escape(words)}(?: (?:of|is|are|at|to|up|about|approx|around|rated))* $", window):
+            held = [q for text in (value if isinstance(value, list) else [value]) for q in quantities(str(text))
+                    if is_physical(quantity.unit) and q.unit and is_physical(q.unit)
+                    and same_amount(q.values[0], q.unit, quantity.values[0], quantity.unit) is not None]  # same dimension
+            if held:
+                named.append(any(_same_quantity(quantity, other) for other in held))
+    return bool(named) and not any(named)
 
 
 def _judge_quantity(facts: Facts, quantity) -> tuple[str, bool]:

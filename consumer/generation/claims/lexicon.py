@@ -41,10 +41,14 @@ adjustable|height adjustable|foldable|folding|collapsible|stackable|portable|rem
 retractable|extendable|expandable|convertible|lockable|programmable|magnetic|insulated|double walled|vacuum insulated|
 heated|breathable|quick dry|moisture wicking|anti slip|non slip|ergonomic|lumbar support|anti vibration|keyless|
 self cleaning|leak proof|spill proof|airtight|soundproof|built in speaker|microphone|
-adjustable armrest|castor|cushioned|padded|
+adjustable armrest|adjustable arm rest|castor|cushioned|padded|
 ultra light|heavy duty|frost resistant|weatherproof|fireproof|flame retardant|child safe|childproof|
 tool free assembly|pre assembled|self adhesive|decaffeinated|caffeine free|sugar free|alcohol free|spicy|
-antibacterial|antimicrobial|hypoallergenic|fragrance free|scented|unscented|washable|wipeable|potable water|
+antibacterial|antimicrobial|low energy consumption|energy saving|energy efficient|power management|
+automatic power management|battery drain|freshly squeezed|cold pressed|stone ground|hand made|handmade|hand crafted|
+healthy|nutritious|superfood|promote relaxation|promotes relaxation|reduce stress|reduces stress|relieve stress|immune system|
+detox|medicinal|traditional medicine|anti inflammatory|antioxidant|low calorie|low fat|high protein|no added sugar|
+no added salt|boost energy|energy boost|improve sleep|aid digestion|harsh environment|extreme condition|all weather|hypoallergenic|fragrance free|scented|unscented|washable|wipeable|potable water|
 food grade|food safe|insulated handle|soft close|pre lubricated|shielded|full bore
 """
 
@@ -133,7 +137,8 @@ GENERIC_OBJECT_WORDS = set(
     anyone everyone people person family occasion occasions moment moments kind sort way ways things thing lot lots
     work working job jobs task tasks project projects need needs purpose purposes long longer wide range variety
     kitchen room rooms space spaces table desk morning evening night weekend year round season seasons simple easy
-    quick fast little small big large good great nice well both also just very really""".split()
+    quick fast little small big large good great nice well both also just very really various different other several
+    most many all sort kinds types""".split()
 )
 
 
