@@ -211,12 +211,13 @@ def test_gate_rejects_a_candidate_trained_on_shuffled_targets_and_keeps_the_live
         _cli_parse_args=[], bootstrap_servers=broker.bootstrap_servers, approvals_topic=approvals_topic, models_topic=models_topic,
         model_store=tmp_path / "store", cache_dir=base_model_dir.parent.parent, held_out_share=share, min_examples=4,
         max_steps=8, learning_rate=3e-3, micro_batch_size=4, eval_every=100, progress=False, model_version="shuffled-v3",
-        min_gate_examples=2,
         metrics_file=tmp_path / "textfile" / "copydesk_trainer.prom",
     )
     summary = replay_train(settings)
     assert summary["live_version"] == "swap-v2"
-    assert summary["promoted"] is False, summary["reason"]
+    # The fixture's few products make a gate set far under the 20 the bootstrap needs: refused for
+    # that, and whatever the point estimate says (a 2-product gate once called this candidate better).
+    assert summary["promoted"] is False and "gate set too small" in summary["reason"], summary["reason"]
     assert (tmp_path / "store" / "shuffled-v3" / "adapter_model.safetensors").is_file()  # stored either way
     assert find_live_model(broker.client_config, models_topic).version == "swap-v2"
     announced = [json.loads(r) for r in _read_values(broker, models_topic)]
