@@ -44,7 +44,10 @@ class LagReporter:
             committed = self.tracker.committed_offset(partition)
             if committed is None:
                 if partition not in self._group_committed:
-                    self._group_committed[partition] = self.consumer.committed(partition) or 0
+                    try:  # bounded: a stalled broker must not stall the loop that reports it
+                        self._group_committed[partition] = self.consumer.committed(partition, timeout_ms=1000) or 0
+                    except Exception:  # noqa: BLE001 - no figure this round; the next report tries again
+                        continue
                 committed = self._group_committed[partition]
             metrics.CONSUMER_LAG.labels(topic=partition.topic, partition=str(partition.partition)).set(max(0, ends[partition] - committed))
 
