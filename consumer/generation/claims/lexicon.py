@@ -48,7 +48,7 @@ antibacterial|antimicrobial|low energy consumption|energy saving|energy efficien
 automatic power management|battery drain|freshly squeezed|cold pressed|stone ground|hand made|handmade|hand crafted|
 healthy|nutritious|superfood|promote relaxation|promotes relaxation|reduce stress|reduces stress|relieve stress|immune system|
 detox|medicinal|traditional medicine|anti inflammatory|antioxidant|low calorie|low fat|high protein|no added sugar|
-no added salt|healing|calming|soothing|calming properties|health benefits|battery management|other countries|boost energy|energy boost|improve sleep|aid digestion|harsh environment|extreme condition|all weather|hypoallergenic|fragrance free|scented|unscented|washable|wipeable|potable water|
+no added salt|boost energy|energy boost|improve sleep|aid digestion|harsh environment|extreme condition|all weather|hypoallergenic|fragrance free|scented|unscented|washable|wipeable|potable water|
 food grade|food safe|insulated handle|soft close|pre lubricated|shielded|full bore
 """
 
