@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from consumer.generation.claims.facts import Facts, normalise
+from consumer.generation.claims.facts import Facts, normalise, value_texts
 from consumer.generation.claims import vocabulary
 from consumer.generation.claims.facts import DEMONYMS
 from consumer.generation.claims.lexicon import (
@@ -257,7 +257,7 @@ def _names_another_attribute(before: str, quantity, facts: Facts) -> bool:
     for name, value in facts.product.attributes.items():
         words = normalise(name)
         if len(words) >= 5 and re.search(rf"(?:^| ){re.escape(words)}(?: (?:of|is|are|at|to|up|about|approx|around|rated))* $", window):
-            held = [q for text in (value if isinstance(value, list) else [value]) for q in quantities(str(text))
+            held = [q for text in value_texts(value) for q in quantities(text)
                     if is_physical(quantity.unit) and q.unit and is_physical(q.unit)
                     and same_amount(q.values[0], q.unit, quantity.values[0], quantity.unit) is not None]  # same dimension
             if held:

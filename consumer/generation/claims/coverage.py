@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from consumer.generation.claims.facts import normalise
+from consumer.generation.claims.facts import normalise, value_texts
 from consumer.generation.claims.quantities import is_physical, quantities, same_amount
 from schemas.events import Product
 
@@ -35,9 +35,7 @@ def key_attributes(product: Product) -> list[str]:
 def _value_stated(value, name: str, text_norm: str, text_quantities) -> bool:
     if isinstance(value, bool):
         return f" {normalise(name)} " in text_norm
-    values = value if isinstance(value, list) else [value]
-    for item in values:
-        item = str(item)
+    for item in value_texts(value):
         for quantity in quantities(item):
             for other in text_quantities:
                 if quantity.unit and other.unit and is_physical(quantity.unit) and is_physical(other.unit):

@@ -55,14 +55,14 @@ def normalise(text: str) -> str:
     return " ".join(out)
 
 
-def _value_texts(value) -> list[str]:
+def value_texts(value) -> list[str]:
     if isinstance(value, list):
         return [str(item) for item in value]
     return [str(value)]
 
 
 def _says_no(value) -> bool:
-    return value is False or any(text.strip().lower() in NO_VALUES for text in _value_texts(value))
+    return value is False or any(text.strip().lower() in NO_VALUES for text in value_texts(value))
 
 
 class Facts:
@@ -74,7 +74,7 @@ class Facts:
         for name, value in product.attributes.items():
             if not _says_no(value):  # "foldable handle: no" states no foldable handle
                 fields.append(name.replace("_", " "))
-            fields.extend(text for text in _value_texts(value) if text.strip().lower() not in NO_VALUES)
+            fields.extend(text for text in value_texts(value) if text.strip().lower() not in NO_VALUES)
         self.fields = [field for field in fields if field]
         self.raw = "\n".join(self.fields)
         self.norm = " " + " | ".join(normalise(field) for field in self.fields) + " "
@@ -92,7 +92,7 @@ class Facts:
         """Normalised features the data says the product does not have."""
         denied = set()
         for name, value in self.product.attributes.items():
-            texts = _value_texts(value)
+            texts = value_texts(value)
             if _says_no(value):
                 base = normalise(name)
                 denied |= {base, normalise(NAME_AFFIXES.sub("", name.replace("_", " ").lower()))}
@@ -111,7 +111,7 @@ class Facts:
         found = [quantity for field in self.fields for quantity in quantities(field)]
         for name, value in self.product.attributes.items():  # weight_g: 320 -> 320 g
             unit = UNIT_IN_NAME.search(name.strip())
-            texts = _value_texts(value)
+            texts = value_texts(value)
             if unit and not isinstance(value, bool):
                 for text in texts:
                     if re.fullmatch(r"\s*\d+(?:[.,]\d+)*\s*", text):
