@@ -54,7 +54,7 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     # "dishwasher-friendly", "oven-proof", "microwave compatible": any spelling of a care claim
     ("care", re.compile(r"\b(?P<obj>dishwasher|microwave|oven|freezer|fridge|induction|machine)[\s-]*(?:safe|friendly|proof|compatible|suitable|ready|washable)\b", re.I)),
     # "available in various sizes": a choice the data must show
-    ("feature", re.compile(r"\b(?:available|comes?|offered|sold)\s+in\s+(?:various|different|multiple|several|many|all|a\s+(?:wide\s+)?(?:range|variety|choice)\s+of)\s+(?P<obj>sizes|colou?rs|shapes|styles|finishes|lengths|capacities|designs|patterns|flavou?rs|models|versions)\b", re.I)),
+    ("feature", re.compile(r"\b(?:(?:available|comes?|offered|sold|supplied|made)\s+in\s+(?:various|different|multiple|several|many|all|a\s+(?:wide\s+)?(?:range|variety|choice)\s+of)|(?:wide|large|broad|great)\s+(?:range|variety|choice|selection)\s+of(?:\s+options\s+for)?(?:\s+different)?|options\s+for\s+(?:different|various|all))\s+(?P<obj>sizes|colou?rs|shapes|styles|finishes|lengths|capacities|designs|patterns|flavou?rs|models|versions)\b", re.I)),
     ("use", re.compile(r"\b(?:handles?|carries|withstands?|takes)\s+(?P<obj>heavy[\w\s-]*)|\b(?P<obj2>heavy[- ]duty|professional[- ]grade|commercial[- ]grade|industrial[- ]grade)\b", re.I)),
 ]
 ADJECTIVE_COUNTRY = DEMONYMS
