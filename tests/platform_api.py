@@ -51,6 +51,12 @@ class PlatformAPI:
             def do_POST(self):
                 self._answer("POST")
 
+            def do_PUT(self):
+                self._answer("PUT")
+
+            def do_PATCH(self):
+                self._answer("PATCH")
+
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

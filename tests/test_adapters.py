@@ -72,12 +72,17 @@ def test_akeneo_origin_and_lock_attributes_are_configurable():
     assert "description source" not in event.product.attributes and "copy locked" not in event.product.attributes
 
 
-def test_akeneo_writeback_is_a_patch_of_the_description_value():
+def test_akeneo_writeback_goes_to_the_review_attribute_and_live_only_for_a_draft():
     item = only(adapt("akeneo_events_api", "akeneo", AdapterConfig(origin_attribute="description_source")))
-    change = render(item.writeback, item.event, "A light tent.")
+    change = render(item.writeback, item.event, "A light tent.", "draft", model_version="m-1", event_id="e-1")
     assert change["method"] == "PATCH" and change["path"] == f"/api/rest/v1/products-uuid/{TENT_UUID}"
-    assert change["body"]["values"]["description"] == [{"locale": "en_US", "scope": "ecommerce", "data": "A light tent."}]
-    assert change["body"]["values"]["description_source"][0]["data"] == "copydesk"
+    values = change["body"]["values"]
+    assert set(values) == {"copydesk_description_draft", "copydesk_draft_info"}  # never the live description
+    assert values["copydesk_description_draft"] == [{"locale": "en_US", "scope": "ecommerce", "data": "A light tent."}]
+    assert values["copydesk_draft_info"][0]["data"].startswith("draft; model m-1")
+    live = change["live"]["body"]["values"]
+    assert live["description"] == [{"locale": "en_US", "scope": "ecommerce", "data": "A light tent."}]
+    assert live["description_source"][0]["data"] == "copydesk"
 
 
 def test_akeneo_thin_cloudevent_is_read_through_the_rest_api(tmp_path):
@@ -129,9 +134,10 @@ def test_commercetools_product_published_message():
 
 def test_commercetools_writeback_keeps_other_locales_and_sends_the_version():
     item = adapt("commercetools_product_published", "commercetools")[0]
-    change = render(item.writeback, item.event, "Grinds evenly.")
+    change = render(item.writeback, item.event, "Grinds evenly.", "draft")
     action = change["body"]["actions"][0]
-    assert change["body"]["version"] == 12 and action["action"] == "setDescription"
+    assert change["body"]["version"] == 12 and action["action"] == "setDescription" and action["staged"] is True
+    assert len(change["body"]["actions"]) == 1 and change["live"]["body"]["actions"][1]["action"] == "publish"
     assert action["description"] == {"de-DE": "Von unserem Team geschrieben.", "en-US": "Grinds evenly."}
 
 
@@ -197,13 +203,28 @@ def test_shopify_ids_above_2_53_survive_and_vendor_is_the_brand():
     assert event.sequence == 1772458200000  # updated_at 08:30-05:00 = 13:30Z
 
 
-def test_shopify_writeback_is_a_body_html_update():
+def test_shopify_writeback_is_a_draft_metafield_and_live_html_only_on_request():
     item = only(adapt("shopify_products_update", "shopify", headers={"X-Shopify-Topic": "products/create"}))
     assert item.event.event_type == "product.created"
-    change = render(item.writeback, item.event, "Pours slowly & evenly.")
-    assert change["path"].endswith("/products/9007199254740993.json")
-    assert change["body"] == {"product": {"body_html": "<p>Pours slowly &amp; evenly.</p>"}}
-    assert change["graphql"]["variables"]["product"]["id"] == "gid://shopify/Product/9007199254740993"
+    change = render(item.writeback, item.event, "Pours slowly & evenly.", "draft", model_version="m-1", event_id="e-1")
+    metafield = change["graphql"]["variables"]["metafields"][0]
+    assert "metafieldsSet" in change["graphql"]["query"] and "productUpdate" not in change["graphql"]["query"]
+    assert (metafield["ownerId"], metafield["namespace"], metafield["key"], metafield["type"]) == (
+        "gid://shopify/Product/9007199254740993", "copydesk", "description_draft", "json")
+    assert json.loads(metafield["value"])["text"] == "Pours slowly & evenly." and json.loads(metafield["value"])["event_id"] == "e-1"
+    assert change["live"]["graphql"]["variables"]["product"]["descriptionHtml"] == "<p>Pours slowly &amp; evenly.</p>"
+
+
+@pytest.mark.parametrize("name", ["akeneo_events_api", "commercetools_product_published", "shopify_products_update",
+                                  "saleor_product_updated", "adobe_commerce_io_event"])
+def test_a_needs_review_draft_has_no_live_change_on_any_platform(name):
+    items = adapt(name, "auto", AdapterConfig(store_locales={"1": "en_GB"}),
+                  headers={"X-Shopify-Topic": "products/update"} if name.startswith("shopify") else None)
+    for item in items:
+        change = render(item.writeback, item.event, "Text.", "needs_review")
+        assert "live" not in change
+        assert "Text." in json.dumps(change)  # the text still reaches the review field
+        assert "live" not in render(item.writeback, item.event, "Text.")  # the default status is the safe one
 
 
 def test_adobe_commerce_io_event_and_webhook():

@@ -58,7 +58,9 @@ def test_platform_payloads_become_drafts_with_writebacks_and_bad_ones_dead_lette
     assert sorted(by_platform) == ["adobe-commerce", "akeneo", "commercetools", "saleor", "shopify"]
     assert [d["locale"] for d in by_platform["akeneo"]] == ["en_US"]  # fr_FR has human text
     akeneo_draft = by_platform["akeneo"][0]
-    assert akeneo_draft["writeback"]["body"]["values"]["description"][0]["data"] == akeneo_draft["description"]
+    assert akeneo_draft["writeback"]["body"]["values"]["copydesk_description_draft"][0]["data"] == akeneo_draft["description"]
+    for draft in drafts:  # the live change exists for a clean draft only
+        assert ("live" in draft["writeback"]) == (draft["status"] == "draft")
     assert {d["sequence"] for d in by_platform["commercetools"]} == {12, 14}  # message + fetched thin event
     assert by_platform["shopify"][0]["product_id"] == "9007199254740993"
     assert [letter["error_type"] for letter in letters] == ["adapter"]

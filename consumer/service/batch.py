@@ -77,5 +77,8 @@ def description_generated(item: Pending, draft: Draft, batch: InFlight, seconds:
             generation_seconds=seconds,
             batch_size=len(batch.items),
         ),
-        writeback=render_writeback(item.writeback, event, draft.text),
+        writeback=render_writeback(
+            item.writeback, event, draft.text, draft.status, failed_checks=[c.name for c in draft.checks if not c.passed],
+            model_version=version, event_id=DescriptionGenerated.derive_event_id(event.event_id, version), input_hash=item.input_hash,
+        ),
     )
