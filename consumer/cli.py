@@ -11,7 +11,9 @@ import signal
 import time
 
 from consumer.ops.dispatch import Command, dispatch
+from consumer.ingest.settings import IngestSettings
 from consumer.ops.settings import AdaptSettings, BrokerSettings, CheckSettings, DemoSettings, PrepareSettings, ServeSettings
+from consumer.writeback.settings import WritebackSettings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -80,9 +82,21 @@ def run_adapt(settings: AdaptSettings) -> int:
     for item in result:
         print(item.event.model_dump_json())
         if item.writeback is not None:
-            example = render(item.writeback, item.event, "<generated description>")
+            example = render(item.writeback, item.event, "<generated description>", "draft")
             print(f"# writeback: {json.dumps(example, ensure_ascii=False)}", file=sys.stderr)
     return 0
+
+
+def run_ingest(settings) -> int:
+    from consumer.ingest.app import run_ingest as ingest
+
+    return ingest(settings)
+
+
+def run_writeback(settings) -> int:
+    from consumer.writeback.service import run_writeback as writeback
+
+    return writeback(settings)
 
 
 def run_check(settings: CheckSettings) -> int:
@@ -93,6 +107,8 @@ def run_check(settings: CheckSettings) -> int:
 
 COMMANDS: dict[str, Command] = {
     "serve": Command(ServeSettings, run_serve, "Enrich product events into description drafts (the consumer).", log_to_stdout=True),
+    "ingest": Command(IngestSettings, run_ingest, "Receive signed PIM webhooks (Shopify, Saleor, Akeneo, Adobe) and store them in Kafka.", log_to_stdout=True),
+    "writeback": Command(WritebackSettings, run_writeback, "Apply drafts to the PIM's review field (live text only when asked, never needs_review).", log_to_stdout=True),
     "demo": Command(DemoSettings, run_demo, "Broker + model + consumer + sample events on the embedded default."),
     "adapt": Command(AdaptSettings, run_adapt, "Show the ProductEvents a PIM payload becomes (--from FORMAT PAYLOAD.json)."),
     "check": Command(CheckSettings, run_check, "Audit texts: which claims does the product data not support (--input ROWS.jsonl)."),

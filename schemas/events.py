@@ -252,7 +252,7 @@ class DeadLetter(Contract):
     value: str | None = Field(description="The raw value: UTF-8 text, or base64 when value_encoding says so")
     value_encoding: Literal["utf-8", "base64"] = "utf-8"
     error_type: Literal[
-        "invalid_json", "invalid_utf8", "validation", "unsupported_schema", "oversized", "adapter", "fetch", "processing"
+        "invalid_json", "invalid_utf8", "validation", "unsupported_schema", "oversized", "adapter", "fetch", "processing", "writeback"
     ]
     error_message: Annotated[str, StringConstraints(max_length=10_000)]
     failed_at: AwareDatetime

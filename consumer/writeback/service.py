@@ -1,0 +1,206 @@
+"""The writeback loop: each draft on the drafts topic, applied once, in order per product.
+
+For every DescriptionGenerated record with a ``writeback``:
+
+1. A draft whose ``event_id`` was already applied is skipped (a redelivery writes nothing).
+2. The change is the review-field write, unless the platform is in ``--live-platforms`` *and*
+   the draft's status is ``draft``: a ``needs_review`` text never reaches a live field here,
+   and its record carries no live change to begin with (adapters/writeback.py).
+3. The platform answers: 2xx applied; 409 (commercetools' optimistic lock) means the product
+   changed since the draft's input, so it is re-read: same input (``input_hash``), write again
+   at the new version; changed input, skip as stale (a newer event is on its way to serve).
+   Any other refusal is a dead letter with the platform's answer. Down, 5xx or 429 after the
+   retries: the record is kept (seek back), nothing after it on that partition is applied out
+   of order, and the loop pauses before trying again.
+4. Offsets are committed after the dead-letter producer is flushed (Quix Streams' order):
+   a draft is never marked done before its outcome is durable.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import OrderedDict
+from datetime import UTC, datetime
+
+from kafka import KafkaConsumer, KafkaProducer, OffsetAndMetadata, TopicPartition
+from prometheus_client import Counter, Histogram
+
+from consumer.ops.health import HealthState, serve_health
+from consumer.ops.logs import get_logger
+from consumer.service.validate import Rejected, dead_letter
+from consumer.writeback.client import PlatformClient, PlatformUnavailable
+from consumer.writeback.settings import WritebackSettings
+from schemas.prompt import input_hash
+
+log = get_logger("copydesk.writeback")
+
+OUTCOMES = ("applied", "applied_live", "duplicate", "stale", "no_target", "not_a_draft", "dead_lettered")
+WRITEBACKS = Counter("copydesk_writebacks_total", "Drafts handled by writeback, by platform and outcome.", ["platform", "outcome"])
+WRITE_SECONDS = Histogram("copydesk_writeback_request_seconds", "Wall time of one platform write, retries included.", ["platform"],
+                          buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
+
+
+class AppliedIds:
+    """The event ids written lately (bounded): a redelivered draft is recognised and skipped."""
+
+    def __init__(self, capacity: int = 100_000):
+        self.capacity = capacity
+        self._ids: OrderedDict[str, None] = OrderedDict()
+
+    def __contains__(self, event_id: str) -> bool:
+        return event_id in self._ids
+
+    def add(self, event_id: str) -> None:
+        self._ids[event_id] = None
+        self._ids.move_to_end(event_id)
+        while len(self._ids) > self.capacity:
+            self._ids.popitem(last=False)
+
+
+class WritebackService:
+    def __init__(self, settings: WritebackSettings, client_config: dict, client: PlatformClient):
+        self.settings = settings
+        self.client = client
+        self.client_config = client_config
+        self.applied = AppliedIds()
+        self.health = HealthState()
+        self.health.model_loaded = True  # nothing to load; ready once partitions are assigned
+        self.counts: dict[str, int] = {outcome: 0 for outcome in OUTCOMES}
+        self._stop = False
+
+    # -- one draft -----------------------------------------------------------------------
+
+    def handle(self, draft: dict) -> str:
+        """Apply one draft; returns its outcome. Raises PlatformUnavailable to keep it for later."""
+        if draft.get("event_type", "description.generated") != "description.generated":
+            return "not_a_draft"
+        change = draft.get("writeback")
+        if not change:
+            return "no_target"
+        platform = change["platform"]
+        if draft["event_id"] in self.applied:
+            return "duplicate"
+        missing = self.client.missing(platform)
+        if missing:
+            raise _Refused(f"no {platform} API is configured to apply the draft: set {missing}")
+        live = platform in self.settings.live() and draft["status"] == "draft" and "live" in change
+        write = change["live"] if live else change
+        started = time.perf_counter()
+        answer = self.client.send(platform, write)
+        if answer.status == 409 and platform == "commercetools":
+            version = self._current_version_if_same_input(draft)
+            if version is None:
+                return "stale"
+            write = {**write, "body": {**write["body"], "version": version}}
+            answer = self.client.send(platform, write)
+            if answer.status == 409:
+                return "stale"
+        WRITE_SECONDS.labels(platform).observe(time.perf_counter() - started)
+        if not 200 <= answer.status < 300 or answer.graphql_errors:
+            raise _Refused(f"{platform} refused the write: {answer.summary()}")
+        self.applied.add(draft["event_id"])
+        return "applied_live" if live else "applied"
+
+    def _current_version_if_same_input(self, draft: dict) -> int | None:
+        """Re-read a commercetools product after a 409: its new version when our draft's input is unchanged."""
+        from consumer.adapters.commercetools import product_events, projection_of
+
+        fetcher = self.client.fetcher
+        if fetcher is None:
+            return None  # cannot tell: skip rather than overwrite a product that changed
+        target = draft["writeback"]["target"]
+        projection, version = projection_of(fetcher.fetch("commercetools", target["id"]), staged=False)
+        events = product_events(projection, version, config=self.settings.adapter_config(), event_id="writeback-reread",
+                                event_type="product.updated", occurred_at=datetime.now(UTC))
+        for adapted in events:
+            event = adapted.event
+            if event.locale == draft["locale"] and input_hash(event.product, event.locale, event.channel) == draft["input_hash"]:
+                return version
+        return None
+
+    # -- the loop ------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        self._stop = True
+
+    def run(self) -> None:
+        consumer = KafkaConsumer(
+            self.settings.input_topic, **self.client_config, group_id=self.settings.group_id, enable_auto_commit=False,
+            auto_offset_reset="earliest", session_timeout_ms=self.settings.session_timeout_ms,
+            heartbeat_interval_ms=self.settings.heartbeat_interval_ms, max_poll_interval_ms=self.settings.max_poll_interval_ms,
+        )
+        producer = KafkaProducer(**self.client_config, acks="all", enable_idempotence=True)
+        try:
+            while not self._stop:
+                self.health.beat()
+                batch = consumer.poll(timeout_ms=500)
+                self.health.assigned = bool(consumer.assignment())
+                done: dict[TopicPartition, OffsetAndMetadata] = {}
+                unavailable = None
+                for partition, records in batch.items():
+                    for record in records:
+                        try:
+                            outcome, platform = self._handle_record(record, producer)
+                        except PlatformUnavailable as error:
+                            consumer.seek(partition, record.offset)  # keep it and all after it, in order
+                            unavailable = error
+                            break
+                        self._count(platform, outcome)
+                        done[partition] = OffsetAndMetadata(record.offset + 1, "", -1)
+                producer.flush()  # dead letters durable before their offsets are committed
+                if done:
+                    consumer.commit(done)
+                if unavailable is not None:
+                    log.warning("platform_unavailable", reason=str(unavailable), pause_seconds=self.settings.unavailable_pause_seconds)
+                    deadline = time.monotonic() + self.settings.unavailable_pause_seconds
+                    while time.monotonic() < deadline and not self._stop:
+                        self.health.beat()
+                        time.sleep(0.1)
+        finally:
+            producer.flush()
+            producer.close(timeout=10)
+            consumer.close()
+
+    def _handle_record(self, record, producer) -> tuple[str, str]:
+        try:
+            draft = json.loads(record.value)
+            platform = ((draft.get("writeback") or {}).get("platform")) or "none"
+        except (TypeError, ValueError, AttributeError):
+            return self._dead_letter(record, producer, "not a JSON draft"), "none"
+        try:
+            outcome = self.handle(draft)
+        except _Refused as error:
+            outcome = self._dead_letter(record, producer, str(error))
+        log.info("writeback", outcome=outcome, platform=platform, event_id=draft.get("event_id"), product_id=draft.get("product_id"),
+                 status=draft.get("status"))
+        return outcome, platform
+
+    def _dead_letter(self, record, producer, reason: str) -> str:
+        letter = dead_letter(record, Rejected("writeback", reason))
+        producer.send(self.settings.dead_letter_topic, key=record.key, value=letter.model_dump_json().encode())
+        log.warning("writeback_dead_lettered", reason=reason[:500], offset=record.offset)
+        return "dead_lettered"
+
+    def _count(self, platform: str, outcome: str) -> None:
+        self.counts[outcome] += 1
+        WRITEBACKS.labels(platform, outcome).inc()
+
+
+class _Refused(Exception):
+    """The platform (or our configuration) refuses this draft for good: dead-letter it with the reason."""
+
+
+def run_writeback(settings: WritebackSettings) -> int:
+    import signal
+
+    fetcher = settings.fetcher()
+    service = WritebackService(settings, settings.client_config(), PlatformClient(settings, fetcher))
+    if settings.health_port:
+        serve_health(service.health, settings.health_port)
+    signal.signal(signal.SIGTERM, lambda *_: service.stop())
+    signal.signal(signal.SIGINT, lambda *_: service.stop())
+    configured = [p for p in ("shopify", "saleor", "akeneo", "commercetools", "adobe-commerce") if not service.client.missing(p)]
+    log.info("writeback_starting", topic=settings.input_topic, group=settings.group_id, platforms=configured, live=sorted(settings.live()))
+    service.run()
+    return 0
