@@ -11,10 +11,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from datetime import UTC, datetime
 from collections.abc import Callable
 
 from consumer.adapters import adobe_commerce, akeneo, commercetools, saleor, shopify
-from consumer.adapters.common import Adapted, AdapterConfig, AdapterError, FetchError, Writeback
+from consumer.adapters.common import RECORD_TIME_HEADER, Adapted, AdapterConfig, AdapterError, FetchError, Writeback
 from consumer.service.validate import Rejected, decode_document, parse_product_event
 
 FORMATS = ("copydesk", "akeneo", "commercetools", "saleor", "shopify", "adobe-commerce")
@@ -54,6 +55,15 @@ def _is_saleor_product_id(value: object) -> bool:
         return False
 
 
+SHOPIFY_PRODUCT_KEYS = {"body_html", "handle", "vendor", "product_type", "variants", "published_scope", "template_suffix"}
+
+
+def _looks_like_shopify_product(document: dict) -> bool:
+    """A Shopify product resource: a numeric id, a title and at least three of its own field names."""
+    numeric_id = isinstance(document.get("id"), int) or str(document.get("id", "")).isdigit()
+    return numeric_id and isinstance(document.get("title"), str) and len(SHOPIFY_PRODUCT_KEYS & document.keys()) >= 3
+
+
 def detect(document: dict, headers: dict[str, str]) -> str | None:
     """Which adapter reads this payload, from its headers and shape; None when nothing fits."""
     kind = document.get("type") if isinstance(document.get("type"), str) else ""
@@ -75,6 +85,8 @@ def detect(document: dict, headers: dict[str, str]) -> str | None:
         return "copydesk"
     if str(document.get("admin_graphql_api_id", "")).startswith("gid://shopify/Product/"):
         return "shopify"
+    if _looks_like_shopify_product(document):  # a products/* body relayed without its X-Shopify-* headers
+        return "shopify"
     if isinstance(document.get("eventName"), str) or isinstance((document.get("event") or {}).get("data") if isinstance(document.get("event"), dict) else None, dict):
         return "adobe-commerce"
     product = document.get("product")
@@ -84,9 +96,13 @@ def detect(document: dict, headers: dict[str, str]) -> str | None:
 
 
 def adapt_record(
-    key: bytes | None, value: bytes | None, headers, input_format: str, config: AdapterConfig, fetcher=None
+    key: bytes | None, value: bytes | None, headers, input_format: str, config: AdapterConfig, fetcher=None,
+    record_timestamp_ms: int | None = None,
 ) -> list[Adapted] | Rejected:
-    """One Kafka record -> its canonical events, or the reason it has none."""
+    """One Kafka record -> its canonical events, or the reason it has none.
+
+    ``record_timestamp_ms`` (the Kafka record's timestamp) orders payloads that carry no update time.
+    """
     if input_format == "copydesk":
         parsed = parse_product_event(key, value)
         return parsed if isinstance(parsed, Rejected) else [Adapted(parsed)]
@@ -94,13 +110,15 @@ def adapt_record(
     if isinstance(document, Rejected):
         return document
     named = header_map(headers)
+    if record_timestamp_ms is not None and record_timestamp_ms >= 0:
+        named[RECORD_TIME_HEADER] = datetime.fromtimestamp(record_timestamp_ms / 1000, UTC).isoformat()
     document = binary_cloudevent(document, named)
     fmt = detect(document, named) if input_format == "auto" else input_format
     if fmt is None:
         keys = ", ".join(sorted(document)[:12])
         return Rejected("adapter", f"no adapter recognises this payload (top-level keys: {keys}); set --input-format")
     if fmt == "copydesk":
-        return adapt_record(key, value, headers, "copydesk", config, fetcher)
+        return adapt_record(key, value, headers, "copydesk", config, fetcher, record_timestamp_ms)
     try:
         return _ADAPTERS[fmt](document, config, fetcher, named)
     except AdapterError as error:

@@ -26,6 +26,7 @@ from consumer.adapters.common import (
     put_attribute,
     require,
     strip_html,
+    fallback_time,
     time_sequence,
     truthy,
 )
@@ -69,7 +70,7 @@ def adapt(payload: dict, config: AdapterConfig, fetcher=None, headers: dict | No
     entity_id = str(require(product, "entity_id", "the product"))
     store_id = str(product.get("store_id", "0"))
     locale = config.store_locales.get(store_id) or config.locales[0]
-    updated = parse_time(product.get("updated_at") or event_time, "updated_at")
+    updated = parse_time(product.get("updated_at") or event_time or fallback_time(headers), "updated_at")
     occurred_at = parse_time(event_time, "time") if event_time else updated
     title_code = config.pick("title_attribute", "name")
     description_code = config.pick("description_attribute", "description")

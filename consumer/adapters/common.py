@@ -159,6 +159,17 @@ def parse_time(raw: object, what: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+RECORD_TIME_HEADER = "x-copydesk-record-time"
+"""Set by adapt_record from the Kafka record's timestamp: the update time of payloads that carry none."""
+
+
+def fallback_time(headers: dict | None) -> str:
+    """When a payload has no update time (a minimal Saleor query, a bare Adobe webhook): the Kafka
+    record's timestamp, which follows the order the platform sent them in; `copydesk adapt` reads
+    no record, so there it is now."""
+    return (headers or {}).get(RECORD_TIME_HEADER) or datetime.now(UTC).isoformat()
+
+
 def time_sequence(moment: datetime) -> int:
     """Order by update time where a platform has no per-product counter: epoch milliseconds."""
     return max(0, int(moment.timestamp() * 1000))

@@ -30,6 +30,7 @@ from consumer.adapters.common import (
     put_attribute,
     require,
     strip_html,
+    fallback_time,
     time_sequence,
     truthy,
 )
@@ -95,12 +96,14 @@ def adapt(payload: dict, config: AdapterConfig, fetcher=None, headers: dict | No
     kind, _ = decode_global_id(global_id)
     if kind != "Product":
         raise AdapterError(f"product.id names a {kind}, not a Product")
-    if "name" not in product:  # a minimal subscription query: read the product back
-        if fetcher is None:
-            raise AdapterError("the payload has only product.id; add name/description/attributes to the subscription query or configure the Saleor fetcher")
-        product = {**fetcher.fetch(PLATFORM, global_id), "id": global_id}
+    thin = not ({"description", "attributes"} & product.keys())
+    if thin and fetcher is not None:  # a minimal subscription query (`product { id name }`): read the product back
+        product = {**product, **fetcher.fetch(PLATFORM, global_id), "id": global_id}
+    elif "name" not in product:
+        raise AdapterError("the payload has only product.id: set COPYDESK_SALEOR_API_URL and COPYDESK_SALEOR_TOKEN "
+                           "so copydesk reads the product, or add name/description/attributes to the subscription query")
     issued = payload.get("issuedAt")
-    moment = parse_time(product.get("updatedAt") or issued, "product.updatedAt")
+    moment = parse_time(product.get("updatedAt") or issued or fallback_time(headers), "product.updatedAt")
     occurred_at = parse_time(issued, "issuedAt") if issued else moment
     attributes: dict = {}
     brand_slug = config.pick("brand_attribute", "brand")

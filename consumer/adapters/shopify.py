@@ -21,6 +21,7 @@ from consumer.adapters.common import (
     put_attribute,
     require,
     strip_html,
+    fallback_time,
     time_sequence,
 )
 
@@ -45,7 +46,7 @@ def adapt(payload: dict, config: AdapterConfig, fetcher=None, headers: dict | No
     if topic is not None and topic not in TOPICS:
         raise AdapterError(f"X-Shopify-Topic {topic!r} is not products/create or products/update")
     product_id = product_id_of(payload)
-    updated = parse_time(payload.get("updated_at") or payload.get("created_at"), "updated_at")
+    updated = parse_time(payload.get("updated_at") or payload.get("created_at") or fallback_time(headers), "updated_at")
     event_type = TOPICS.get(topic or "", "product.created" if payload.get("created_at") == payload.get("updated_at") else "product.updated")
     title = require(payload, "title", "the product")
     body = strip_html(payload.get("body_html") or "") or None

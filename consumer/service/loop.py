@@ -152,7 +152,8 @@ class EnrichmentService:
         try:
             self.stats.consumed += 1
             adapted = adapt_record(
-                record.key, record.value, record.headers, self.config.format_of(record.topic), self.config.adapter, self.fetcher
+                record.key, record.value, record.headers, self.config.format_of(record.topic), self.config.adapter, self.fetcher,
+                record_timestamp_ms=record.timestamp,
             )
             if isinstance(adapted, Rejected):
                 metrics.EVENTS_CONSUMED.labels(event_type="invalid").inc()
