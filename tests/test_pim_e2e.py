@@ -50,7 +50,8 @@ def review_write(api: PlatformAPI, platform: str) -> tuple[dict, str]:
             "gid://shopify/Product/9007199254740993", "copydesk", "description_draft", "json")
         return body, json.loads(metafield["value"])["text"]
     if platform == "saleor":
-        (call,) = api.calls("POST", "/graphql/")
+        reread, call = api.calls("POST", "/graphql/")
+        assert "product(" in json.loads(reread["body"])["query"]
         body = json.loads(call["body"])
         assert "updatePrivateMetadata" in body["query"] and call["headers"]["authorization"] == "Bearer sal"
         assert body["variables"]["id"] == "UHJvZHVjdDo3Mg=="
@@ -74,7 +75,10 @@ def test_a_signed_webhook_ends_as_a_draft_in_the_platforms_review_field(platform
     try:
         with PlatformAPI() as api:
             api.answer("POST", SHOPIFY_GRAPHQL, (200, SHOPIFY_OK))
-            api.answer("POST", "/graphql/", (200, {"data": {"updatePrivateMetadata": {"errors": []}}}))
+            # writeback re-reads Saleor and Akeneo products first (is the draft's input still current?)
+            api.answer("POST", "/graphql/", (200, {"data": {"product": payload("saleor_product_updated")["product"]}}),
+                       (200, {"data": {"updatePrivateMetadata": {"errors": []}}}))
+            api.answer("GET", f"/api/rest/v1/products-uuid/{TENT_UUID}", (200, payload("akeneo_events_api")["events"][0]["data"]["resource"]))
             api.answer("PATCH", f"/api/rest/v1/products-uuid/{TENT_UUID}", (204, None))
             settings = IngestSettings(bootstrap_servers=broker.bootstrap_servers, topic=harness.input_topic, **secrets)
             with IngestServer(settings) as ingest:

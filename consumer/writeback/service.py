@@ -6,9 +6,11 @@ For every DescriptionGenerated record with a ``writeback``:
 2. The change is the review-field write, unless the platform is in ``--live-platforms`` *and*
    the draft's status is ``draft``: a ``needs_review`` text never reaches a live field here,
    and its record carries no live change to begin with (adapters/writeback.py).
-3. The platform answers: 2xx applied; 409 (commercetools' optimistic lock) means the product
-   changed since the draft's input, so it is re-read: same input (``input_hash``), write again
-   at the new version; changed input, skip as stale (a newer event is on its way to serve).
+3. Where the platform's product can be read back (Akeneo, Saleor, commercetools with their APIs
+   configured), it is, and a draft whose ``input_hash`` no longer matches the product is skipped
+   as stale (the change's own event is on its way to serve; freshness.py). Then the platform
+   answers: 2xx applied; a commercetools 409 (changed between read and write) means read again:
+   same input, write at the new version; changed input, stale.
    Any other refusal is a dead letter with the platform's answer. Down, 5xx or 429 after the
    retries: the record is kept (seek back), nothing after it on that partition is applied out
    of order, and the loop pauses before trying again.
@@ -21,7 +23,6 @@ from __future__ import annotations
 import json
 import time
 from collections import OrderedDict
-from datetime import UTC, datetime
 
 from kafka import KafkaConsumer, KafkaProducer, OffsetAndMetadata, TopicPartition
 from prometheus_client import Counter, Histogram
@@ -29,9 +30,10 @@ from prometheus_client import Counter, Histogram
 from consumer.ops.health import HealthState, serve_health
 from consumer.ops.logs import get_logger
 from consumer.service.validate import Rejected, dead_letter
+from consumer.adapters.common import FetchError
 from consumer.writeback.client import PlatformClient, PlatformUnavailable
+from consumer.writeback.freshness import Current, reread
 from consumer.writeback.settings import WritebackSettings
-from schemas.prompt import input_hash
 
 log = get_logger("copydesk.writeback")
 
@@ -87,13 +89,19 @@ class WritebackService:
         live = platform in self.settings.live() and draft["status"] == "draft" and "live" in change
         write = change["live"] if live else change
         started = time.perf_counter()
+        if self.settings.verify_input:
+            current = self._reread(platform, draft)
+            if current is not None:
+                if not current.matches(draft):
+                    return "stale"
+                if current.version is not None:  # commercetools: write at the version just read
+                    write = {**write, "body": {**write["body"], "version": current.version}}
         answer = self.client.send(platform, write)
-        if answer.status == 409 and platform == "commercetools":
-            version = self._current_version_if_same_input(draft)
-            if version is None:
+        if answer.status == 409 and platform == "commercetools":  # changed between our read and our write
+            current = self._reread(platform, draft)
+            if current is None or not current.matches(draft):
                 return "stale"
-            write = {**write, "body": {**write["body"], "version": version}}
-            answer = self.client.send(platform, write)
+            answer = self.client.send(platform, {**write, "body": {**write["body"], "version": current.version}})
             if answer.status == 409:
                 return "stale"
         WRITE_SECONDS.labels(platform).observe(time.perf_counter() - started)
@@ -102,22 +110,14 @@ class WritebackService:
         self.applied.add(draft["event_id"])
         return "applied_live" if live else "applied"
 
-    def _current_version_if_same_input(self, draft: dict) -> int | None:
-        """Re-read a commercetools product after a 409: its new version when our draft's input is unchanged."""
-        from consumer.adapters.commercetools import product_events, projection_of
-
-        fetcher = self.client.fetcher
-        if fetcher is None:
-            return None  # cannot tell: skip rather than overwrite a product that changed
-        target = draft["writeback"]["target"]
-        projection, version = projection_of(fetcher.fetch("commercetools", target["id"]), staged=False)
-        events = product_events(projection, version, config=self.settings.adapter_config(), event_id="writeback-reread",
-                                event_type="product.updated", occurred_at=datetime.now(UTC))
-        for adapted in events:
-            event = adapted.event
-            if event.locale == draft["locale"] and input_hash(event.product, event.locale, event.channel) == draft["input_hash"]:
-                return version
-        return None
+    def _reread(self, platform: str, draft: dict):
+        """The product now (freshness.py); a product that is gone makes the draft stale (an empty read)."""
+        try:
+            return reread(platform, draft["writeback"].get("target") or {}, self.client.fetcher, self.settings.adapter_config())
+        except FetchError as error:
+            if "404" in str(error):
+                return Current([])
+            raise PlatformUnavailable(f"re-reading the {platform} product: {error}") from error
 
     # -- the loop ------------------------------------------------------------------------
 
