@@ -51,3 +51,16 @@ def test_adapt_cli_reads_the_documented_minimal_payloads(tmp_path):
             assert "COPYDESK_SALEOR_API_URL" in done.stderr
         else:
             assert json.loads(done.stdout.splitlines()[0])["product"]["title"]
+
+
+def test_the_review_fields_writeback_fills_are_never_given_to_the_model():
+    """Writeback's own PATCH comes back as a product.updated event: its draft must not become a fact."""
+    document = payload("akeneo_events_api")
+    values = document["events"][0]["data"]["resource"]["values"]
+    values["copydesk_description_draft"] = [{"locale": "en_US", "scope": "ecommerce", "data": "Our earlier draft."}]
+    values["copydesk_draft_info"] = [{"locale": "en_US", "scope": "ecommerce", "data": "draft; model m-1"}]
+    event = only(adapt(document, "akeneo")).event
+    assert not {"copydesk description draft", "copydesk draft info"} & set(event.product.attributes)
+    adobe = payload("adobe_commerce_webhook")
+    adobe["data"]["product"]["copydesk_description_draft"] = "<p>Our earlier draft.</p>"
+    assert "copydesk description draft" not in only(adapt(adobe)).event.product.attributes

@@ -14,6 +14,7 @@ store view, i.e. the default values); the store id is the channel.
 from __future__ import annotations
 
 from consumer.adapters.common import (
+    REVIEW_FIELDS,
     Adapted,
     AdapterConfig,
     AdapterError,
@@ -75,7 +76,7 @@ def adapt(payload: dict, config: AdapterConfig, fetcher=None, headers: dict | No
     title_code = config.pick("title_attribute", "name")
     description_code = config.pick("description_attribute", "description")
     brand_code = config.pick("brand_attribute", "brand")
-    special = {title_code, description_code, brand_code, config.locked_attribute, config.origin_attribute, *config.exclude_attributes}
+    special = {title_code, description_code, brand_code, config.locked_attribute, config.origin_attribute, *config.exclude_attributes, *REVIEW_FIELDS}
     attributes: dict = {}
     for code in sorted(product):
         value = product[code]

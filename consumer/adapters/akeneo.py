@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from consumer.adapters.common import (
+    REVIEW_FIELDS,
     Adapted,
     AdapterConfig,
     AdapterError,
@@ -119,7 +120,7 @@ def product_events(
     description_code = config.pick("description_attribute", "description")
     brand_code = config.pick("brand_attribute", "brand")
     locked_code, origin_code = config.locked_attribute, config.origin_attribute
-    special = {title_code, description_code, brand_code, locked_code, origin_code, *config.exclude_attributes}
+    special = {title_code, description_code, brand_code, locked_code, origin_code, *config.exclude_attributes, *REVIEW_FIELDS}
     updated = resource.get("updated")
     sequence = time_sequence(parse_time(updated, "resource.updated") if updated else occurred_at)
     categories = resource.get("categories") or []

@@ -26,6 +26,10 @@ from schemas.events import MAX_ATTRIBUTE_VALUE_CHARS, MAX_ATTRIBUTES, MAX_LIST_I
 ORIGIN_COPYDESK = "copydesk"
 """The value an origin attribute holds when copydesk's draft was applied (see writeback)."""
 
+REVIEW_FIELDS = ("copydesk_description_draft", "copydesk_draft_info")
+"""The review attributes `copydesk writeback` fills (adapters/writeback.py): never product facts,
+so never given to the model (a draft would otherwise be written from the previous draft)."""
+
 
 class AdapterError(ValueError):
     """A payload this adapter cannot turn into a product event; the message says which part."""

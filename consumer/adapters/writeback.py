@@ -24,13 +24,12 @@ import html
 import json
 from urllib.parse import quote
 
-from consumer.adapters.common import ORIGIN_COPYDESK, Writeback
+from consumer.adapters.common import ORIGIN_COPYDESK, REVIEW_FIELDS, Writeback
 from schemas import ProductEvent
 
 REVIEW_KEY = "description_draft"
 REVIEW_NAMESPACE = "copydesk"
-REVIEW_ATTRIBUTE = "copydesk_description_draft"
-REVIEW_INFO_ATTRIBUTE = "copydesk_draft_info"
+REVIEW_ATTRIBUTE, REVIEW_INFO_ATTRIBUTE = REVIEW_FIELDS
 
 
 def _paragraphs_html(text: str) -> str:
