@@ -106,4 +106,5 @@ def adapt(payload: dict, config: AdapterConfig, fetcher=None, headers: dict | No
         },
     )
     context = {"sku": product.get("sku"), "store_id": store_id, "attribute": description_code}
-    return [Adapted(event, Writeback(PLATFORM, context))]
+    review = strip_html(str(product.get(REVIEW_FIELDS[0]) or "")) if REVIEW_FIELDS[0] in product else None
+    return [Adapted(event, Writeback(PLATFORM, context), review_text=review)]

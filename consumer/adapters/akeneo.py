@@ -15,6 +15,8 @@ One product becomes one ProductEvent per configured locale, for the configured c
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from typing import Any
 
 from consumer.adapters.common import (
@@ -160,7 +162,8 @@ def product_events(
         )
         context = {"uuid": resource.get("uuid"), "identifier": resource.get("identifier"),
                    "attribute": description_code, "origin_attribute": origin_code}
-        adapted.append(Adapted(event, Writeback(PLATFORM, context)))
+        review = (value_for(values, REVIEW_FIELDS[0], locale, channel) or "") if REVIEW_FIELDS[0] in values else None
+        adapted.append(Adapted(event, Writeback(PLATFORM, context), review_text=review))
     return adapted
 
 
@@ -179,9 +182,10 @@ def adapt_events_api(payload: dict, config: AdapterConfig) -> list[Adapted]:
             raise AdapterError(f"{what}.action {action!r} is not a product event (product.created/updated/removed)")
         occurred_at = parse_time(require(item, "event_datetime", what), f"{what}.event_datetime")
         resource = require(require(item, "data", what), "resource", f"{what}.data")
-        adapted += product_events(
+        editor = f"{item.get('author_type') or 'user'}:{item['author']}" if item.get("author") else None  # "ui:julia", "api:copydesk"
+        adapted += [replace(one, editor=editor) for one in product_events(
             resource, config=config, event_id=str(require(item, "event_id", what)), event_type=ACTIONS[action], occurred_at=occurred_at
-        )
+        )]
     return adapted
 
 

@@ -16,6 +16,8 @@ an enum ``{key, label}``, a localized enum or text, money, or a set of these.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from typing import Any
 
 from consumer.adapters.common import (
@@ -139,8 +141,11 @@ def adapt(payload: dict, config: AdapterConfig, fetcher=None, headers: dict | No
         projection = require(payload, "productProjection", "the message")
         version = int(require(payload, "resourceVersion", "the message"))
         occurred_at = parse_time(require(payload, "createdAt", "the message"), "createdAt")
-        return product_events(projection, version, config=config, event_id=str(require(payload, "id", "the message")),
-                              event_type=MESSAGE_TYPES[message_type], occurred_at=occurred_at)
+        by = payload.get("createdBy") or {}
+        editor = f"client:{by['clientId']}" if by.get("clientId") else (f"user:{by['user'].get('id')}" if isinstance(by.get("user"), dict) else None)
+        return [replace(one, editor=editor) for one in product_events(
+            projection, version, config=config, event_id=str(require(payload, "id", "the message")),
+            event_type=MESSAGE_TYPES[message_type], occurred_at=occurred_at)]
     if kind in CHANGE_TYPES:
         if fetcher is None:
             raise AdapterError(f"{kind} carries only the product id; configure the commercetools fetcher (COPYDESK_COMMERCETOOLS_*)")

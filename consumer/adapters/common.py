@@ -53,6 +53,11 @@ class Adapted:
 
     event: ProductEvent
     writeback: Writeback | None = None
+    # What the platform says about who made this change ("ui:julia", "App:copydesk"), where it says it.
+    editor: str | None = None
+    # The review field writeback fills, as the payload shows it: None when the payload does not
+    # carry it, "" when it is there and empty (an editor cleared the draft: a rejection).
+    review_text: str | None = None
 
 
 @dataclass(frozen=True)

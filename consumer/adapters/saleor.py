@@ -146,4 +146,26 @@ def adapt(payload: dict, config: AdapterConfig, fetcher=None, headers: dict | No
             "max_chars": config.max_chars,
         },
     )
-    return [Adapted(event, Writeback(PLATFORM, {"id": global_id}))]
+    return [Adapted(event, Writeback(PLATFORM, {"id": global_id}), editor=principal(payload), review_text=review_text(product))]
+
+
+def principal(payload: dict) -> str | None:
+    """`issuingPrincipal { __typename ... on User { email } ... on App { name } }`, where the query selects it."""
+    who = payload.get("issuingPrincipal")
+    if not isinstance(who, dict):
+        return None
+    return f"{who.get('__typename') or 'principal'}:{who.get('email') or who.get('name') or who.get('id') or '?'}"
+
+
+def review_text(product: dict) -> str | None:
+    """The draft writeback keeps in private metadata, where the query selects ``privateMetadata``."""
+    entries = product.get("privateMetadata")
+    if not isinstance(entries, list):
+        return None
+    for entry in entries:
+        if isinstance(entry, dict) and entry.get("key") == "copydesk.description_draft":
+            try:
+                return str((json.loads(entry.get("value") or "{}") or {}).get("text") or "")
+            except (ValueError, AttributeError):
+                return str(entry.get("value") or "")
+    return ""  # selected, and the draft is not (or no longer) there

@@ -18,4 +18,5 @@ def embedded_service_config(settings: DemoSettings) -> ServiceConfig:
         max_wait_ms=settings.max_wait_ms,
         session_timeout_ms=6000,
         heartbeat_interval_ms=2000,
+        approvals_topic=topics.APPROVALS,  # editors' decisions in product updates -> DescriptionApproved
     )

@@ -38,6 +38,10 @@ CONSUMER_LAG = Gauge("copydesk_consumer_lag_records", "High-water mark minus com
 MODEL_LOAD_SECONDS = Gauge("copydesk_model_load_seconds", "Seconds the last model load took.")
 MODEL_LOAD_FAILURES = Counter("copydesk_model_load_failures_total", "Model versions refused or failed to load.", ["reason"])
 MODEL_INFO = Gauge("copydesk_model_info", "The model version serving now (value 1).", ["version"])
+APPROVALS = Counter(
+    "copydesk_approvals_total", "Editor decisions derived from PIM product updates, by action and the draft's model version.",
+    ["action", "model_version"],
+)
 READY = Gauge("copydesk_ready", "1 when the model is loaded and partitions are assigned.")
 
 

@@ -16,7 +16,7 @@ from kafka import TopicPartition
 from consumer.adapters import Writeback
 from consumer.adapters.writeback import render as render_writeback
 from consumer.generation.generator import Draft, Generator, Request
-from schemas import DescriptionGenerated, ProductEvent, Timings
+from schemas import DescriptionGenerated, DescriptionSkipped, ProductEvent, Timings
 
 
 @dataclass
@@ -81,4 +81,13 @@ def description_generated(item: Pending, draft: Draft, batch: InFlight, seconds:
             item.writeback, event, draft.text, draft.status, failed_checks=[c.name for c in draft.checks if not c.passed],
             model_version=version, event_id=DescriptionGenerated.derive_event_id(event.event_id, version), input_hash=item.input_hash,
         ),
+    )
+
+
+def description_skipped(event: ProductEvent, reason: str) -> DescriptionSkipped:
+    """The outcome of an event that needed no draft: every input has one (a redelivery gets the same id)."""
+    return DescriptionSkipped(
+        event_id=DescriptionSkipped.derive_event_id(event.event_id), causation_id=event.event_id, product_id=event.product_id,
+        sequence=event.sequence, locale=event.locale, channel=event.channel, source=event.source, reason=reason,
+        skipped_at=datetime.now(UTC),
     )

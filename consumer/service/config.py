@@ -23,6 +23,10 @@ class ServiceConfig:
     topic_formats: tuple[tuple[str, str], ...] = ()
     adapter: AdapterConfig = AdapterConfig()
     publish_skips: bool = True  # a description.skipped record per skipped event, so every input has an outcome
+    approvals_topic: str = ""  # where approvals derived from product updates go (approvals.py); "" = off
+    approval_threshold: float = 0.5
+    own_editors: tuple[str, ...] = ()
+    live_platforms: tuple[str, ...] = ()
 
     @property
     def input_topics(self) -> list[str]:

@@ -27,14 +27,15 @@ from consumer.generation.model_thread import MODEL_THREAD
 from consumer.ops import metrics
 from consumer.ops.health import HealthState
 from consumer.ops.logs import get_logger
-from consumer.service.batch import InFlight, Pending, description_generated
+from consumer.service.approvals import ApprovalDeriver
+from consumer.service.batch import InFlight, Pending, description_generated, description_skipped
 from consumer.service.config import ServiceConfig, ServiceStats
 from consumer.service.lag import LagReporter
 from consumer.service.offsets import OffsetTracker
 from consumer.service.routing import RouteState, route, state_key
 from consumer.service.state_store import DescriptionsReader
 from consumer.service.validate import Rejected, dead_letter
-from schemas import DescriptionSkipped, ProductEvent
+from schemas import ProductEvent
 from schemas.events import SkipReason
 
 __all__ = ["EnrichmentService", "Phase", "ServiceConfig", "ServiceStats"]
@@ -86,8 +87,11 @@ class EnrichmentService:
         self.producer = KafkaProducer(
             **client_config, acks="all", enable_idempotence=True, linger_ms=5, max_in_flight_requests_per_connection=5
         )
-        self.reader = DescriptionsReader(client_config, config.output_topic, self.state)
+        self.approvals = ApprovalDeriver(config.approval_threshold, frozenset(config.own_editors), frozenset(config.live_platforms))
+        self.reader = DescriptionsReader(client_config, config.output_topic, self.state, on_draft=self.approvals.remember_draft)
         self.reader.catch_up()
+        if config.approvals_topic:  # which drafts already have their approval (approvals.py)
+            self.approvals.load_resolved(client_config, config.approvals_topic)
         self.consumer = KafkaConsumer(
             **client_config,
             group_id=config.group_id,
@@ -162,9 +166,18 @@ class EnrichmentService:
             if not adapted:
                 self._skip("ignored", topic=record.topic, partition=record.partition, offset=record.offset)
             for item in adapted:
+                self._observe_edit(item)
                 self._enqueue(record, item.event, item.writeback)
         finally:
             self._release(partition, record.offset)
+
+    def _observe_edit(self, item) -> None:
+        """An editor's decision in a product update becomes a DescriptionApproved (approvals.py)."""
+        approval = self.approvals.observe(item) if self.config.approvals_topic else None
+        if approval is not None:
+            self._send(self.config.approvals_topic, approval.product_id.encode(), approval.model_dump_json().encode(), approval.event_id)
+            metrics.APPROVALS.labels(action=approval.action, model_version=approval.model_version or "none").inc()
+            log.info("approval_derived", action=approval.action, product_id=approval.product_id, draft_id=approval.causation_id)
 
     def _enqueue(self, record, event: ProductEvent, writeback: Writeback | None) -> None:
         metrics.EVENTS_CONSUMED.labels(event_type=event.event_type).inc()
@@ -172,11 +185,7 @@ class EnrichmentService:
         if not decision.generate:
             self._skip(decision.reason, event_id=event.event_id, product_id=event.product_id)
             if self.config.publish_skips and decision.reason in PUBLISHED_SKIPS:
-                skipped = DescriptionSkipped(
-                    event_id=DescriptionSkipped.derive_event_id(event.event_id), causation_id=event.event_id,
-                    product_id=event.product_id, sequence=event.sequence, locale=event.locale, channel=event.channel,
-                    source=event.source, reason=decision.reason, skipped_at=datetime.now(UTC),
-                )
+                skipped = description_skipped(event, decision.reason)
                 self._send(self.config.output_topic, event.product_id.encode(), skipped.model_dump_json().encode(), skipped.event_id)
             return
         self.tracker.start(TopicPartition(record.topic, record.partition), record.offset)  # the event's hold
@@ -273,6 +282,7 @@ class EnrichmentService:
         event = item.event
         output = description_generated(item, draft, batch, seconds)
         self._send(self.config.output_topic, event.product_id.encode(), output.model_dump_json().encode(), output.event_id)
+        self.approvals.remember_draft(output.model_dump(mode="json"))
         self._release(item.partition, item.offset)
         metrics.DRAFTS_PUBLISHED.labels(status=draft.status).inc()
         metrics.GENERATED_TOKENS.inc(draft.new_tokens)

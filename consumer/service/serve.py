@@ -47,6 +47,10 @@ def service_config(settings: ServeSettings) -> ServiceConfig:
         topic_formats=tuple(settings.topic_formats().items()),
         adapter=settings.adapter_config(),
         publish_skips=settings.publish_skips,
+        approvals_topic=settings.approvals_topic,
+        approval_threshold=settings.approval_threshold,
+        own_editors=tuple(item.strip() for item in settings.own_editors.split(",") if item.strip()),
+        live_platforms=tuple(item.strip() for item in settings.live_platforms.split(",") if item.strip()),
     )
 
 

@@ -18,9 +18,10 @@ log = get_logger(__name__)
 class DescriptionsReader:
     """Follows the descriptions topic and folds every draft into a RouteState."""
 
-    def __init__(self, client_config: dict, topic: str, state: RouteState):
+    def __init__(self, client_config: dict, topic: str, state: RouteState, on_draft=None):
         self.topic = topic
         self.state = state
+        self.on_draft = on_draft  # the approval deriver learns the last draft per product too
         self.consumer = assign_from_beginning(client_config, topic, consumer_timeout_ms=1000)
         self.records_read = 0
 
@@ -42,6 +43,8 @@ class DescriptionsReader:
                 self.state.mark_handled(outcome["causation_id"])
             else:
                 self.state.remember(key, int(outcome["sequence"]), drafted_hash, outcome["causation_id"])
+            if drafted_hash is not None and self.on_draft is not None:
+                self.on_draft(outcome)
         except (ValueError, KeyError, TypeError):
             log.warning("unreadable_description_record")
 
