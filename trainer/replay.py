@@ -70,7 +70,10 @@ class ApprovalDataset:
 
 
 def build_dataset(replayed: Replayed, held_out_share: float = 0.2, selection_share: float = 0.1) -> ApprovalDataset:
-    """Latest approval per product and locale wins; rejected drafts are kept as negatives.
+    """Latest approval per product and locale wins; rejected drafts are counted, not trained on.
+
+    A rejection has no target text for supervised fine-tuning, and no chosen text for a
+    preference pair (see README, The learning loop); ``negatives`` keeps them for the count.
 
     Products are split by salted hash: ``held_out_share`` of them to the gate, then
     ``selection_share`` (of all) to checkpoint selection, the rest to training.

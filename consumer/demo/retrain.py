@@ -4,8 +4,9 @@ The trainer runs as its own process (`copydesk-trainer replay-train`), as the Cr
 a cluster: serving never imports training code, and the hot swap is driven only by what the
 trainer publishes on the models topic.
 
-drafts for the catalog's products -> editors' approvals simulated from the human descriptions
-(DescriptionApproved, approved_edited) for most products -> replay-train -> gate -> hot swap in
+drafts for the catalog's products -> editors replace most drafts with the catalog's human text
+and save (product updates, some in Akeneo's format: pim_updates.py) -> serve derives the
+DescriptionApproved records -> replay-train -> gate -> hot swap in
 the running consumer -> drafts again for the products no approval covered -> one JSON line:
 similarity to the human text before and after, the gate's decision, the new version, wall time.
 """
@@ -18,20 +19,21 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
-from datetime import UTC, datetime
+from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from consumer.catalog import event_from_row, is_held_out, product_from_row, read_rows
+from consumer.catalog import event_from_row, is_held_out, read_rows
 from consumer.demo.embedded import embedded_service_config
+from consumer.demo.pim_updates import editor_updates, wait_for_approvals
 from consumer.kafka.broker import EmbeddedBroker
 from consumer.models.embedder import cosine_similarities
 from consumer.models.watcher import ModelWatcher
 from consumer.service.loop import EnrichmentService
 from consumer.service.serve import adapter_loader, load_generator
-from schemas import DescriptionApproved, topics
+from schemas import topics
 
 AFTER_CHANNEL = "after-retrain"
 """Phase two asks again on another channel: same prompt, but not 'unchanged' to the router."""
@@ -80,7 +82,8 @@ def run_retrain_demo(settings) -> int:
     with EmbeddedBroker() as broker:
         client = broker.client_config
         generator = load_generator(settings)
-        service = EnrichmentService(embedded_service_config(settings), client, generator)
+        # `auto`: the canonical events and the editors' updates in a platform's own format, on one topic
+        service = EnrichmentService(replace(embedded_service_config(settings), input_format="auto"), client, generator)
         watcher = ModelWatcher(client, topics.MODELS, adapter_loader(settings), service.offer_generator)
         watcher.serving_version = generator.version
         watcher.start()
@@ -107,18 +110,17 @@ def run_retrain_demo(settings) -> int:
         held_ids = {str(row["id"]) for row in held_rows}
         before = [(row, draft) for row, draft in first.values() if str(row["id"]) in held_ids]
 
-        for row, draft in first.values():
-            if str(row["id"]) in held_ids:
-                continue
-            approval = DescriptionApproved(
-                event_id=str(uuid.uuid4()), occurred_at=datetime.now(UTC), product_id=str(row["id"]), locale=draft["locale"],
-                causation_id=draft["event_id"], model_version=draft["model_version"], product=product_from_row(row),
-                generated_text=draft["description"], approved_text=row["description"][:20_000], editor="demo-editor",
-                action="approved_edited",
-            )
-            producer.send(topics.APPROVALS, key=approval.product_id.encode(), value=approval.model_dump_json().encode())
+        # The editors keep their own text in the PIM; serve sees the product updates and derives
+        # the approvals the trainer learns from (consumer/service/approvals.py).
+        edited = [(row, draft) for row, draft in first.values() if str(row["id"]) not in held_ids]
+        updates = editor_updates(edited)
+        for key, value, _ in updates:
+            producer.send(topics.PRODUCT_EVENTS, key=key, value=value)
         producer.flush()
-        print(f"published {len(first) - len(before)} approvals; replay-train ...")
+        approvals = wait_for_approvals(client, topics.APPROVALS, len(updates))
+        formats = sorted({fmt for _, _, fmt in updates})
+        print(f"sent {len(updates)} product updates as an editor would ({', '.join(formats)}); "
+              f"serve derived {len(approvals)} approvals; replay-train ...")
 
         result = run_trainer(broker.bootstrap_servers, settings)
         if result.get("promoted"):
@@ -143,7 +145,8 @@ def run_retrain_demo(settings) -> int:
         "similarity_before": round(similarity(before), 4),
         "similarity_after": round(similarity(after), 4),
         "held_out_products": len(held_rows),
-        "approvals": len(first) - len(before),
+        "approvals_from_pim_updates": len(approvals),
+        "approval_actions": dict(Counter(a["action"] for a in approvals)),
         "gate_promoted": bool(result.get("promoted")),
         "gate_reason": result.get("reason"),
         "live_version": result.get("live_version"),

@@ -80,7 +80,12 @@ def initialise_label_values() -> None:
 initialise_label_values()
 
 
+APPROVAL_ACTIONS = ("approved_unchanged", "approved_edited", "written_by_human", "rejected")
+
+
 def set_model_info(version: str) -> None:
+    for action in APPROVAL_ACTIONS:  # the approved-unchanged share of a version reads 0, not "no data", before its first approval
+        APPROVALS.labels(action=action, model_version=version)
     MODEL_INFO.clear()
     MODEL_INFO.labels(version=version).set(1)
 

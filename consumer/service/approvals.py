@@ -93,6 +93,14 @@ class ApprovalDeriver:
     # -- one product update ----------------------------------------------------------------
 
     def observe(self, item: Adapted) -> DescriptionApproved | None:
+        """The approval this update stands for, or None; a failure here never stops the enrichment."""
+        try:
+            return self._observe(item)
+        except Exception:  # noqa: BLE001 - an approval is a by-product; the event still gets its draft or skip
+            log.exception("approval_derivation_failed", product_id=item.event.product_id, event_id=item.event.event_id)
+            return None
+
+    def _observe(self, item: Adapted) -> DescriptionApproved | None:
         """The approval this update stands for, or None (no editor decision in it)."""
         event = item.event
         key = state_key(event)
