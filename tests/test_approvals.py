@@ -136,3 +136,11 @@ def test_copydesk_own_live_write_is_no_approval():
     deriver, _ = deriver_with_draft("shopify", live_platforms=frozenset({"shopify"}))
     assert deriver.observe(adapted("shopify", DRAFT, None, 2)) is None
     assert deriver.observe(adapted("shopify", EDITED, None, 3)).action == "approved_edited"  # then a person edits it
+
+
+def test_the_derivers_memory_is_bounded():
+    deriver = ApprovalDeriver(max_entries=3)
+    for n in range(10):
+        deriver.remember_draft({"event_type": "description.generated", "event_id": f"d-{n}", "product_id": f"p-{n}",
+                                "locale": "en_US", "channel": "ecommerce", "description": DRAFT, "model_version": "m-1"})
+    assert len(deriver.drafts) == 3 and ("p-9", "en_US", "ecommerce") in deriver.drafts

@@ -39,6 +39,10 @@ class FetchError(RuntimeError):
     """The platform's API did not give us the product (after retries)."""
 
 
+class ProductNotFound(FetchError):
+    """The platform answered 404: the product is gone (deleted since the event or the draft)."""
+
+
 @dataclass(frozen=True)
 class Writeback:
     """The change that applies a generated text in the platform's own terms (see writeback.py)."""

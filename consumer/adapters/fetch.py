@@ -18,7 +18,7 @@ from urllib.parse import quote
 import requests
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from consumer.adapters.common import FetchError
+from consumer.adapters.common import FetchError, ProductNotFound
 from consumer.ops.logs import get_logger
 
 log = get_logger("copydesk.fetch")
@@ -103,12 +103,12 @@ class ProductFetcher:
             except (requests.ConnectionError, requests.Timeout) as error:
                 raise _Retryable(f"{type(error).__name__} calling {platform}") from error
             if response.status_code == 401 and not refreshed:
-                self._tokens.pop(platform, None)
+                self.forget_token(platform)
                 continue
             if response.status_code == 429 or response.status_code >= 500:
                 raise _Retryable(f"HTTP {response.status_code} from {platform}")
             if response.status_code == 404:
-                raise FetchError(f"{platform} has no such product (HTTP 404): deleted since the event?")
+                raise ProductNotFound(f"{platform} has no such product (HTTP 404): deleted since the event?")
             if response.status_code >= 400:
                 raise FetchError(f"HTTP {response.status_code} from {platform}: {response.text[:200]}")
             try:
@@ -116,6 +116,21 @@ class ProductFetcher:
             except ValueError as error:
                 raise FetchError(f"{platform} answered HTTP {response.status_code} with a body that is not JSON") from error
         raise FetchError(f"{platform} refused the refreshed token (HTTP 401): check the credentials")
+
+    def bearer_token(self, platform: str) -> str | None:
+        """The platform's OAuth token, fetched once and cached (writeback authenticates with it too).
+
+        Raises FetchError when the token endpoint cannot be reached or refuses.
+        """
+        try:
+            return self._token(platform)
+        except _Retryable as error:
+            raise FetchError(str(error)) from error
+
+    def forget_token(self, platform: str) -> None:
+        """A 401 said the cached token is stale: the next request fetches a new one."""
+        with self._lock:
+            self._tokens.pop(platform, None)
 
     def _token(self, platform: str) -> str | None:
         with self._lock:

@@ -31,6 +31,7 @@ from rapidfuzz import fuzz
 from consumer.adapters.common import Adapted, strip_html
 from consumer.kafka.topic_tail import assign_from_beginning, read_to_end
 from consumer.ops.logs import get_logger
+from consumer.service.lru import BoundedDict
 from consumer.service.routing import Key, state_key
 from schemas import DescriptionApproved
 
@@ -51,14 +52,16 @@ def normalise(text: str | None) -> str:
 
 
 class ApprovalDeriver:
-    def __init__(self, threshold: float = 0.5, own_editors: frozenset[str] = frozenset(), live_platforms: frozenset[str] = frozenset()):
+    def __init__(self, threshold: float = 0.5, own_editors: frozenset[str] = frozenset(), live_platforms: frozenset[str] = frozenset(),
+                 max_entries: int = 200_000):
         self.threshold = threshold
         self.own_editors = own_editors
         self.live_platforms = live_platforms
-        self.drafts: dict[Key, LastDraft] = {}
-        self.resolved: set[str] = set()  # draft event ids that have their approval
-        self.live_text: dict[Key, str | None] = {}
-        self.review_filled: set[Key] = set()  # the review field was seen holding a draft
+        # all bounded (lru.py): a long-running consumer over a large catalog keeps a ceiling
+        self.drafts: BoundedDict[Key, LastDraft] = BoundedDict(max_entries)
+        self.resolved: BoundedDict[str, None] = BoundedDict(max_entries)  # draft event ids that have their approval
+        self.live_text: BoundedDict[Key, str | None] = BoundedDict(max_entries)
+        self.review_filled: BoundedDict[Key, None] = BoundedDict(max_entries)  # the review field was seen holding a draft
 
     # -- what is known -------------------------------------------------------------------
 
@@ -70,7 +73,7 @@ class ApprovalDeriver:
 
     def remember_approval(self, approval: dict) -> None:
         if approval.get("causation_id"):
-            self.resolved.add(approval["causation_id"])
+            self.resolved[approval["causation_id"]] = None
 
     def load_resolved(self, client_config: dict, topic: str) -> int:
         """Read the approvals topic once at start: which drafts already have their approval."""
@@ -113,7 +116,7 @@ class ApprovalDeriver:
         if item.editor and item.editor in self.own_editors:
             return None
         if item.review_text:
-            self.review_filled.add(key)
+            self.review_filled[key] = None
         cleared = item.review_text == "" and key in self.review_filled
         if draft is not None and cleared and (not text or text == previous):
             return self._approval(item, draft, "rejected", None)
@@ -137,7 +140,7 @@ class ApprovalDeriver:
     def _approval(self, item: Adapted, draft: LastDraft | None, action: str, text: str | None) -> DescriptionApproved:
         event = item.event
         if draft is not None:
-            self.resolved.add(draft.event_id)
+            self.resolved[draft.event_id] = None
         product = event.product.model_copy(update={"description": None, "description_origin": None})
         return DescriptionApproved(
             event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"copydesk:approval:{event.event_id}:{draft.event_id if draft else '-'}")),

@@ -16,6 +16,7 @@ from typing import Any
 import requests
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from consumer.adapters.common import FetchError
 from consumer.writeback.settings import WritebackSettings
 
 
@@ -73,7 +74,10 @@ class PlatformClient:
         elif platform in ("saleor", "adobe-commerce"):
             headers["Authorization"] = f"Bearer {self.settings.token(platform) or ''}"
         elif self.fetcher is not None:
-            token = self.fetcher._token(platform)
+            try:
+                token = self.fetcher.bearer_token(platform)
+            except FetchError as error:  # the token endpoint is down or refuses: retried like the write
+                raise _Retry(f"no {platform} token: {error}") from error
             if token:
                 headers["Authorization"] = f"Bearer {token}"
         return headers
@@ -97,7 +101,7 @@ class PlatformClient:
             except (requests.ConnectionError, requests.Timeout) as error:
                 raise _Retry(f"{type(error).__name__} calling {platform}") from error
             if response.status_code == 401 and self.fetcher is not None and platform in ("akeneo", "commercetools"):
-                self.fetcher._tokens.pop(platform, None)  # a stale OAuth token: fetch a new one on the retry
+                self.fetcher.forget_token(platform)  # a stale OAuth token: fetch a new one on the retry
                 raise _Retry(f"HTTP 401 from {platform} (token refreshed)")
             if response.status_code == 429 or response.status_code >= 500:
                 raise _Retry(f"HTTP {response.status_code} from {platform}")

@@ -22,15 +22,15 @@ from __future__ import annotations
 
 import json
 import time
-from collections import OrderedDict
 
 from kafka import KafkaConsumer, KafkaProducer, OffsetAndMetadata, TopicPartition
 from prometheus_client import Counter, Histogram
 
 from consumer.ops.health import HealthState, serve_health
 from consumer.ops.logs import get_logger
+from consumer.service.lru import BoundedDict
 from consumer.service.validate import Rejected, dead_letter
-from consumer.adapters.common import FetchError
+from consumer.adapters.common import FetchError, ProductNotFound
 from consumer.writeback.client import PlatformClient, PlatformUnavailable
 from consumer.writeback.freshness import Current, reread
 from consumer.writeback.settings import WritebackSettings
@@ -43,21 +43,11 @@ WRITE_SECONDS = Histogram("copydesk_writeback_request_seconds", "Wall time of on
                           buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
 
 
-class AppliedIds:
+class AppliedIds(BoundedDict):
     """The event ids written lately (bounded): a redelivered draft is recognised and skipped."""
 
-    def __init__(self, capacity: int = 100_000):
-        self.capacity = capacity
-        self._ids: OrderedDict[str, None] = OrderedDict()
-
-    def __contains__(self, event_id: str) -> bool:
-        return event_id in self._ids
-
     def add(self, event_id: str) -> None:
-        self._ids[event_id] = None
-        self._ids.move_to_end(event_id)
-        while len(self._ids) > self.capacity:
-            self._ids.popitem(last=False)
+        self[event_id] = None
 
 
 class WritebackService:
@@ -114,9 +104,9 @@ class WritebackService:
         """The product now (freshness.py); a product that is gone makes the draft stale (an empty read)."""
         try:
             return reread(platform, draft["writeback"].get("target") or {}, self.client.fetcher, self.settings.adapter_config())
+        except ProductNotFound:
+            return Current([])
         except FetchError as error:
-            if "404" in str(error):
-                return Current([])
             raise PlatformUnavailable(f"re-reading the {platform} product: {error}") from error
 
     # -- the loop ------------------------------------------------------------------------
