@@ -35,6 +35,9 @@ def akeneo(description: str | None, review: str | None, n: int, author: str = "j
 def shopify(description: str | None, review: str | None, n: int, **_) -> tuple[dict, dict]:
     document = payload("shopify_products_update")
     document.update(body_html=f"<p>{description}</p>" if description else "", updated_at=f"2026-03-02T08:{30 + n}:00-05:00")
+    if review is not None:  # a subscription with metafieldNamespaces: ["copydesk"]
+        document["metafields"] = [{"namespace": "copydesk", "key": "description_draft", "type": "json",
+                                   "value": json.dumps({"text": review, "status": "draft"})}] if review else []
     return document, {"X-Shopify-Topic": "products/update", "X-Shopify-Webhook-Id": f"wh-{n}"}
 
 
@@ -69,7 +72,7 @@ def adobe(description: str | None, review: str | None, n: int, **_) -> tuple[dic
 
 
 PLATFORMS = {"akeneo": akeneo, "shopify": shopify, "saleor": saleor, "commercetools": commercetools, "adobe-commerce": adobe}
-REVIEW_FIELD = {"akeneo", "saleor", "adobe-commerce"}  # where the update payload carries writeback's review field
+REVIEW_FIELD = {"akeneo", "saleor", "adobe-commerce", "shopify"}  # where the update payload carries writeback's review field
 
 
 def adapted(platform: str, description: str | None, review: str | None, n: int, **kwargs):

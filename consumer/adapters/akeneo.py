@@ -6,7 +6,8 @@
   product uuid (thin: the product is read through ``GET /api/rest/v1/products-uuid/{uuid}``);
   ``...product.updated.delta`` adds ``changes.values.<attr>[]{locale, scope, previous, new}``,
   which names what changed but not the whole product, so it is fetched too and the delta's
-  attribute codes become ``changed_fields``.
+  attribute codes become ``changed_fields``; its ``previous`` description and review-field
+  values, and ``data.author`` {identifier, type}, tell the approval deriver what an editor did.
 
 Akeneo keeps no per-product counter, so events are ordered by the product's ``updated``
 time (the event time when the resource has none), in epoch milliseconds.
@@ -217,10 +218,27 @@ def adapt_cloudevent(envelope: dict, config: AdapterConfig, fetcher) -> list[Ada
             f"{kind} carries only the product uuid; configure the Akeneo fetcher (COPYDESK_AKENEO_URL and credentials)"
         )
     resource = fetcher.fetch(PLATFORM, str(uuid))
-    return product_events(
+    adapted = product_events(
         resource, config=config, event_id=str(require(envelope, "id", "the CloudEvent")),
         event_type=ACTIONS[base_action], occurred_at=occurred_at, changed_fields=delta_fields(data),
     )
+    author = data.get("author") if isinstance(data.get("author"), dict) else {}
+    editor = f"{author.get('type') or 'user'}:{author['identifier']}" if author.get("identifier") else None  # "user:<uuid>", "api:copydesk"
+    changes = ((data.get("product") or {}).get("changes") or {}).get("values") or {}
+    description_code = config.pick("description_attribute", "description")
+    return [replace(one, editor=editor,
+                    previous_text=delta_previous(changes, description_code, one.event.locale, one.event.channel),
+                    previous_review_text=delta_previous(changes, REVIEW_FIELDS[0], one.event.locale, one.event.channel))
+            for one in adapted]
+
+
+def delta_previous(changes: dict, code: str, locale: str, scope: str) -> str | None:
+    """The delta's ``previous`` value of one attribute ("" when it was empty), None when it did not change."""
+    entry = entry_for(changes if isinstance(changes, dict) else {}, code, locale, scope)
+    if entry is None:
+        return None
+    previous = entry.get("previous")
+    return previous if isinstance(previous, str) else ""
 
 
 def adapt(payload: dict, config: AdapterConfig, fetcher=None, headers: dict | None = None) -> list[Adapted]:

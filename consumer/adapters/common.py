@@ -62,6 +62,10 @@ class Adapted:
     # The review field writeback fills, as the payload shows it: None when the payload does not
     # carry it, "" when it is there and empty (an editor cleared the draft: a rejection).
     review_text: str | None = None
+    # What the fields held before this change, where the platform says (Akeneo's delta event):
+    # None when it does not say, "" when they were empty.
+    previous_text: str | None = None
+    previous_review_text: str | None = None
 
 
 @dataclass(frozen=True)

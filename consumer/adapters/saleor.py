@@ -1,4 +1,4 @@
-"""Saleor: ``PRODUCT_CREATED`` / ``PRODUCT_UPDATED`` webhooks from a subscription query.
+"""Saleor: ``PRODUCT_CREATED`` / ``PRODUCT_UPDATED`` / ``PRODUCT_METADATA_UPDATED`` webhooks.
 
 The body is whatever the app's subscription selects, e.g.
 ``{"issuedAt": ..., "product": {"id", "name", "description", "updatedAt", "category": {"name"},
@@ -37,8 +37,11 @@ from consumer.adapters.common import (
 
 PLATFORM = "saleor"
 DEFAULT_CHANNEL = "default-channel"
-EVENTS = {"product_created": "product.created", "product_updated": "product.updated"}
-TYPENAMES = {"ProductCreated": "product_created", "ProductUpdated": "product_updated"}
+# PRODUCT_METADATA_UPDATED is how an editor's change to the review field (private metadata)
+# arrives; its prompt inputs are unchanged, so the router skips it and only the approval
+# deriver reads it.
+EVENTS = {"product_created": "product.created", "product_updated": "product.updated", "product_metadata_updated": "product.updated"}
+TYPENAMES = {"ProductCreated": "product_created", "ProductUpdated": "product_updated", "ProductMetadataUpdated": "product_metadata_updated"}
 
 
 def decode_global_id(global_id: str) -> tuple[str, str]:

@@ -5,9 +5,14 @@ headers); ``vendor`` is the brand, ``product_type`` the category, ``tags`` a com
 string, ``body_html`` the description. Shopify has no per-product counter: events are ordered
 by ``updated_at`` (epoch ms). Product ids are 64-bit and exceed 2^53, so they are read as
 Python ints (exact) and carried as strings; ``admin_graphql_api_id`` is used when present.
+A subscription created with ``metafieldNamespaces: ["copydesk"]`` adds ``metafields`` to the
+body: the review field writeback fills (``copydesk.description_draft``) is then seen, so a draft
+an editor cleared becomes a rejection.
 """
 
 from __future__ import annotations
+
+import json
 
 from consumer.adapters.common import (
     Adapted,
@@ -86,4 +91,20 @@ def adapt(payload: dict, config: AdapterConfig, fetcher=None, headers: dict | No
         },
     )
     context = {"id": product_id, "admin_graphql_api_id": payload.get("admin_graphql_api_id") or f"gid://shopify/Product/{product_id}"}
-    return [Adapted(event, Writeback(PLATFORM, context))]
+    return [Adapted(event, Writeback(PLATFORM, context), review_text=review_text(payload))]
+
+
+def review_text(payload: dict) -> str | None:
+    """The draft's text in metafield ``copydesk.description_draft``; None when the body has no metafields."""
+    metafields = payload.get("metafields")
+    if not isinstance(metafields, list):
+        return None
+    for field in metafields:
+        if isinstance(field, dict) and field.get("namespace") == "copydesk" and field.get("key") == "description_draft":
+            value = field.get("value") or ""
+            try:
+                parsed = json.loads(value) if isinstance(value, str) else value
+            except ValueError:
+                return str(value)
+            return str(parsed.get("text") or "") if isinstance(parsed, dict) else str(parsed or "")
+    return ""  # metafields are sent, and the draft is not (or no longer) among them

@@ -109,13 +109,15 @@ class ApprovalDeriver:
         key = state_key(event)
         text = normalise(event.product.description)
         previous = self.live_text.get(key, _MISSING)
+        if previous is _MISSING and item.previous_text is not None:  # the platform said (Akeneo's delta)
+            previous = normalise(item.previous_text)
         self.live_text[key] = text
         draft = self.drafts.get(key)
         if draft is not None and draft.event_id in self.resolved:
             return None
         if item.editor and item.editor in self.own_editors:
             return None
-        if item.review_text:
+        if item.review_text or item.previous_review_text:
             self.review_filled[key] = None
         cleared = item.review_text == "" and key in self.review_filled
         if draft is not None and cleared and (not text or text == previous):
