@@ -10,11 +10,19 @@ import hashlib
 import json
 
 from schemas.events import Product
+from schemas.key_facts import content_plan
 
 SYSTEM_PROMPT = (
     "You write product descriptions for an online shop. State only facts given in the product "
     "data. Never invent numbers, sizes, materials or specifications. No HTML, links or contact details."
 )
+
+PROMPT_STYLES = ("plain", "plan")
+"""How an adapter was trained to be asked (its card says which): "plan" adds the ordered key facts.
+
+The base model and copydesk-default-v1 know "plain"; a model trained with "plan" targets that
+state its key facts (trainer/dataset.py) is asked with the same plan when it serves.
+"""
 
 DEFAULT_MAX_CHARS = 600
 """Used when the event does not say how long the target field may be."""
@@ -43,10 +51,15 @@ def product_facts(product: Product) -> str:
     return "\n".join(lines)
 
 
-def build_messages(product: Product, locale: str = "en_US") -> list[dict[str, str]]:
+def build_messages(product: Product, locale: str = "en_US", style: str = "plain") -> list[dict[str, str]]:
     """Chat messages for one product; render them with the tokenizer's chat template."""
+    if style not in PROMPT_STYLES:
+        raise ValueError(f"unknown prompt style {style!r}: one of {', '.join(PROMPT_STYLES)}")
     max_chars = product.max_chars or DEFAULT_MAX_CHARS
+    plan = content_plan(product) if style == "plan" else []
     instructions = [f"Language: {locale}.", f"At most {max_chars} characters."]
+    if plan:
+        instructions.insert(0, "State the key facts in this order: " + "; ".join(plan) + ".")
     if product.tone:
         instructions.append(f"Tone: {product.tone}.")
     if product.keywords:

@@ -11,8 +11,8 @@ def fit_command(settings: FitSettings) -> int:
     from trainer.dataset import file_fingerprint, load_examples
     from trainer.fit import fit, write_card_markdown
 
-    train, dropped_train = load_examples(settings.data, settings.limit)
-    valid, dropped_valid = load_examples(settings.valid)
+    train, dropped_train = load_examples(settings.data, settings.limit, settings.targets)
+    valid, dropped_valid = load_examples(settings.valid, targets=settings.targets)
     print(f"examples: {len(train)} train ({dropped_train} rows without a grounded sentence), {len(valid)} valid ({dropped_valid})")
     result = fit(
         train, valid, settings.hyperparameters(), settings.out, init_adapter=settings.init_adapter,

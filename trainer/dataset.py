@@ -10,6 +10,16 @@ The target is the human description, cleaned to what we want the model to imitat
   chunking) keeps every target a complete, publishable text;
 - the prompt's length limit is the smallest bucket that fits the target, so the model learns
   what "At most N characters" means.
+
+Two kinds of target (`--targets`):
+- ``grounded``: what survives that reduction. It is mostly the generic sentences (specs are
+  what humans state beyond the data), so a model trained on it alone writes empty praise;
+- ``facts``: the human sentences whose every claim the claim checker supports, opened by what
+  the product is (the human opening when it names the product, else "The OKI B4100 is from our
+  laser and LED printers range."), then one plain sentence for each key attribute those
+  sentences leave out (schemas/key_facts.py), then the rest of the human text, so the length
+  cut drops style before facts. The model learns to state the product's own facts in the
+  shop's voice, and nothing the data lacks.
 """
 
 from __future__ import annotations
@@ -20,10 +30,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from consumer.generation.claims.checker import extract_claims
+from consumer.generation.claims.coverage import stated_attributes
 from consumer.generation.guards import markup_found, trim_to_sentences, ungrounded_terms
 from consumer.generation.sentences import split_sentences
 from consumer.catalog import product_from_row, read_rows
 from schemas.events import Product
+from schemas.key_facts import fact_sentence, opening_sentence, readable_value
+
+TARGET_KINDS = ("grounded", "facts")
 
 TARGET_MAX_CHARS = 500
 MIN_TARGET_CHARS = 40
@@ -38,39 +53,65 @@ class Example:
     target: str
 
 
-def clean_description(text: str, product: Product, max_chars: int = TARGET_MAX_CHARS) -> str:
-    """Grounded, markup-free sentences of a human description, cut within max_chars."""
+def _grounded_sentences(text: str, product: Product) -> list[str]:
     lines = [line.strip(" -•*\t") for line in text.splitlines() if line.strip() and not DECORATION.match(line)]
     sentences = split_sentences(" ".join(lines))
-    kept = [s for s in sentences if s[-1] in ".!?" and not ungrounded_terms(s, product) and not markup_found(s)]
-    return trim_to_sentences(" ".join(kept), max_chars)
+    return [s for s in sentences if s[-1] in ".!?" and not ungrounded_terms(s, product) and not markup_found(s)]
+
+
+def clean_description(text: str, product: Product, max_chars: int = TARGET_MAX_CHARS) -> str:
+    """Grounded, markup-free sentences of a human description, cut within max_chars."""
+    return trim_to_sentences(" ".join(_grounded_sentences(text, product)), max_chars)
+
+
+def fact_target(text: str, product: Product, max_chars: int = TARGET_MAX_CHARS) -> str:
+    """The human sentences with only supported claims, completed with the key facts they leave out.
+
+    Order: what the product is (the human opening when it names the product, else
+    opening_sentence), the missing key facts, then the rest of the human text, so the length
+    cut drops style before facts.
+    """
+    kept = [s for s in _grounded_sentences(text, product) if all(c.supported for c in extract_claims(s, product))]
+    names_product = bool(kept) and _names_product(kept[0], product)
+    opening = kept[:1] if names_product else [opening_sentence(product), *kept[:1]]
+    keys, stated = stated_attributes(" ".join(kept), product)
+    missing = [fact_sentence(name, product.attributes[name]) for name in keys if name not in stated]
+    return trim_to_sentences(" ".join(opening + missing + kept[1:]), max_chars)
+
+
+def _names_product(sentence: str, product: Product) -> bool:
+    """Whether a sentence names the product: the title's first word ("OKI", "Balboa") is in it."""
+    words = readable_value(product.title).split()
+    return bool(words) and words[0].lower() in sentence.lower()
 
 
 def length_bucket(chars: int) -> int:
     return next((bucket for bucket in LENGTH_BUCKETS if chars <= bucket), LENGTH_BUCKETS[-1])
 
 
-def example_from_pair(product_id: str, product: Product, text: str) -> Example | None:
+def example_from_pair(product_id: str, product: Product, text: str, targets: str = "grounded") -> Example | None:
     """None when nothing publishable is left of the text."""
-    target = clean_description(text, product)
+    if targets not in TARGET_KINDS:
+        raise ValueError(f"unknown target kind {targets!r}: one of {', '.join(TARGET_KINDS)}")
+    target = fact_target(text, product) if targets == "facts" else clean_description(text, product)
     if len(target) < MIN_TARGET_CHARS:
         return None
     product = product.model_copy(update={"max_chars": length_bucket(len(target)), "description": None, "description_origin": None})
     return Example(product_id, product, target)
 
 
-def examples_from_rows(rows: list[dict]) -> tuple[list[Example], int]:
+def examples_from_rows(rows: list[dict], targets: str = "grounded") -> tuple[list[Example], int]:
     """(examples, rows dropped because no grounded sentence was left)."""
     examples = []
     for row in rows:
-        example = example_from_pair(str(row["id"]), product_from_row(row), row.get("description") or "")
+        example = example_from_pair(str(row["id"]), product_from_row(row), row.get("description") or "", targets)
         if example:
             examples.append(example)
     return examples, len(rows) - len(examples)
 
 
-def load_examples(path: Path, limit: int | None = None) -> tuple[list[Example], int]:
-    return examples_from_rows(read_rows(path, limit))
+def load_examples(path: Path, limit: int | None = None, targets: str = "grounded") -> tuple[list[Example], int]:
+    return examples_from_rows(read_rows(path, limit), targets)
 
 
 def file_fingerprint(path: Path) -> dict:

@@ -175,6 +175,7 @@ TABLE_ROWS = [
     ("key_attribute_coverage", "key attributes stated (published)", "{:.1%}"),
     ("key_attribute_coverage_raw", "key attributes stated (raw output)", "{:.1%}"),
     ("drafts_stating_no_fact", "drafts stating no key attribute (published)", "{:.1%}"),
+    ("drafts_stating_no_fact_raw", "drafts stating no key attribute (raw output)", "{:.1%}"),
     ("grounding", "grounding (claims in the data)", "{:.1%}"),
     ("loops", "loops (4-gram x3)", "{:.1%}"),
     ("publishable", "publishable (every guard)", "{:.1%}"),
@@ -205,7 +206,8 @@ def run_eval(settings) -> int:
         scored, seconds = generate_seed_recipe(seed_pairs, settings.cache_dir)
         columns.append(("seed recipe", score(scored, settings.max_chars, seconds), len(seed_pairs)))
         reports["seed recipe"] = scored
-    for model in [settings.compare, settings.model] if settings.compare else [settings.model]:
+    compared = [name.strip() for name in (settings.compare or "").split(",") if name.strip()]
+    for model in [*compared, settings.model]:
         scored, seconds, version = generate_with_service(model, pairs, settings.cache_dir, settings.batch_size, settings.max_new_tokens)
         columns.append((f"{model}: {version}", score(scored, settings.max_chars, seconds), len(pairs)))
         reports[model] = scored

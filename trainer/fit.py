@@ -54,9 +54,10 @@ class FitResult:
 # -- data -----------------------------------------------------------------------------------
 
 
-def encode(example: Example, tokenizer, max_seq_len: int) -> dict | None:
+def encode(example: Example, tokenizer, max_seq_len: int, prompt_style: str = "plain") -> dict | None:
     """input_ids + labels masked on the prompt; None when the prompt alone is too long."""
-    prompt = tokenizer.apply_chat_template(build_messages(example.product), add_generation_prompt=True, tokenize=False)
+    messages = build_messages(example.product, style=prompt_style)
+    prompt = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
     prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
     target_ids = tokenizer(example.target + tokenizer.eos_token, add_special_tokens=False)["input_ids"]
     if len(prompt_ids) >= max_seq_len - 16:
@@ -159,8 +160,8 @@ def fit(
     if world > 1:
         model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[rank] if device.type == "cuda" else None)
 
-    train_encoded = [e for e in (encode(x, tokenizer, config.max_seq_len) for x in train) if e]
-    valid_encoded = [e for e in (encode(x, tokenizer, config.max_seq_len) for x in valid[: config.eval_rows]) if e]
+    train_encoded = [e for e in (encode(x, tokenizer, config.max_seq_len, config.prompt_style) for x in train) if e]
+    valid_encoded = [e for e in (encode(x, tokenizer, config.max_seq_len, config.prompt_style) for x in valid[: config.eval_rows]) if e]
     valid_batches = [collate(chunk, tokenizer.pad_token_id) for chunk in batches(valid_encoded, config.micro_batch_size, random.Random(0))]
 
     micro_per_epoch = math.ceil(len(train_encoded) / config.micro_batch_size / world)

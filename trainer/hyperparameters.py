@@ -8,6 +8,8 @@ these fields. replay-train only changes defaults, where its small data wants oth
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -27,6 +29,8 @@ class Hyperparameters(BaseModel):
     eval_every: int = Field(20, ge=1, description="Evaluate the held-out loss every K optimizer steps (best checkpoint kept).")
     eval_rows: int = Field(64, ge=1, description="Held-out examples used for the loss.")
     patience: int = Field(3, ge=1, description="Stop after this many evaluations without improvement.")
+    targets: Literal["grounded", "facts"] = Field("grounded", description="Training targets: 'grounded' (the human text's grounded sentences) or 'facts' (those with supported claims, completed with the key facts; trainer/dataset.py).")
+    prompt_style: Literal["plain", "plan"] = Field("plain", description="Prompt layout the adapter learns and is served with ('plan': the ordered key facts; schemas/prompt.py).")
     seed: int = Field(1234, description="Seed for shuffling, dropout and init.")
     device: str = Field("auto", description="'auto', 'cpu', 'cuda'.")
     bf16_autocast: bool | None = Field(None, description="bf16 autocast; default: on for GPUs and CPUs with native bf16, off elsewhere.")

@@ -69,7 +69,7 @@ class ApprovalDataset:
     selection: list[Example] = field(default_factory=list)
 
 
-def build_dataset(replayed: Replayed, held_out_share: float = 0.2, selection_share: float = 0.1) -> ApprovalDataset:
+def build_dataset(replayed: Replayed, held_out_share: float = 0.2, selection_share: float = 0.1, targets: str = "grounded") -> ApprovalDataset:
     """Latest approval per product and locale wins; rejected drafts are counted, not trained on.
 
     A rejection has no target text for supervised fine-tuning, and no chosen text for a
@@ -92,7 +92,7 @@ def build_dataset(replayed: Replayed, held_out_share: float = 0.2, selection_sha
     train, selection, held_out = [], [], []
     selection_of_rest = min(0.99, selection_share / (1 - held_out_share))
     for (product_id, _), approval in sorted(latest.items()):
-        example = example_from_pair(product_id, approval.product, approval.approved_text or "")
+        example = example_from_pair(product_id, approval.product, approval.approved_text or "", targets)
         if example is None:
             continue
         if is_held_out(product_id, held_out_share):

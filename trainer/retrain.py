@@ -69,6 +69,13 @@ def find_live_model(client_config: dict, models_topic: str) -> LiveModel:
     return LiveModel("base", None, None)
 
 
+def live_training_recipe(live: LiveModel) -> dict:
+    """The live adapter's prompt style and target kind (its card), which a candidate keeps."""
+    card_path = live.adapter_dir / "model_card.json" if live.adapter_dir else None
+    trained = json.loads(card_path.read_text()).get("hyperparameters", {}) if card_path and card_path.is_file() else {}
+    return {"prompt_style": trained.get("prompt_style", "plain"), "targets": trained.get("targets", "grounded")}
+
+
 def bootstrap_interval(differences: list[float], samples: int = 2000, confidence: float = 0.95, seed: int = 0) -> tuple[float, float]:
     """Percentile bootstrap of the mean paired difference (candidate - live, one per product)."""
     rng = random.Random(seed)
@@ -136,7 +143,10 @@ def _replay_train(settings, started: float) -> dict:
     if settings.incremental and live.published and live.published.trained_on:
         start = {r.partition: r.end_offset for r in live.published.trained_on if r.topic == settings.approvals_topic}
     replayed = replay(client, settings.approvals_topic, start)
-    dataset = build_dataset(replayed, settings.held_out_share, settings.selection_share)
+    # The candidate continues the live adapter: same prompt layout and kind of target, or it
+    # would be asked in a way it was never trained on.
+    inherited = live_training_recipe(live)
+    dataset = build_dataset(replayed, settings.held_out_share, settings.selection_share, inherited["targets"])
     summary = {
         "live_version": live.version,
         "approvals": len(replayed.approvals),
@@ -157,7 +167,7 @@ def _replay_train(settings, started: float) -> dict:
         # Checkpoints are chosen on the selection products, never on the gate's; with too few
         # approvals for a selection set the training products stand in (said in the card).
         selection = dataset.selection or dataset.train
-        config = settings.hyperparameters().model_copy(update={"eval_rows": len(selection)})
+        config = settings.hyperparameters().model_copy(update={"eval_rows": len(selection), **inherited})
         result = fit(dataset.train, selection, config, Path(scratch), init_adapter=live.adapter_dir,
                      model_version=version, progress=settings.progress, cache_dir=settings.cache_dir)
         live_metrics, live_similarity = evaluate_on(str(live.adapter_dir) if live.adapter_dir else "base", dataset.held_out, settings.cache_dir, settings.batch_size)

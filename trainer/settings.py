@@ -30,7 +30,7 @@ class EvalSettings(ModelSettings):
     limit: int | None = Field(None, description="Only the first N rows.")
     max_chars: int = Field(400, description="Field limit given to every product (the rows carry none).")
     batch_size: int = Field(16, description="Generation batch size.")
-    compare: str | None = Field(None, description="A second model to run on the same rows ('base', 'default' or a folder).")
+    compare: str | None = Field(None, description="Other models to run on the same rows, comma-separated ('base', 'default' or a folder).")
     seed_recipe: bool = Field(False, description="Add the seed recipe column (beam search, no guards; slow).")
     seed_limit: int = Field(20, description="Rows for the seed recipe column (it runs one product at a time).")
     json_output: bool = Field(False, alias="json", description="Print JSON instead of a table.")

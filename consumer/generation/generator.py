@@ -150,11 +150,20 @@ def adapter_version(adapter_dir: Path) -> str:
     return adapter_dir.name
 
 
+def adapter_prompt_style(adapter_dir: Path | None) -> str:
+    """The prompt layout the adapter was trained on (its card's hyperparameters); base: "plain"."""
+    card = adapter_dir / "model_card.json" if adapter_dir is not None else None
+    if card is None or not card.is_file():
+        return "plain"
+    return json.loads(card.read_text()).get("hyperparameters", {}).get("prompt_style", "plain")
+
+
 class Generator:
     """A loaded model plus everything needed to turn product data into guarded drafts."""
 
-    def __init__(self, model, tokenizer, version: str, device: torch.device, max_new_tokens: int = 192):
+    def __init__(self, model, tokenizer, version: str, device: torch.device, max_new_tokens: int = 192, prompt_style: str = "plain"):
         self.model = model
+        self.prompt_style = prompt_style  # served exactly as trained: schemas/prompt.py
         self.tokenizer = tokenizer
         self.version = version
         self.device = device
@@ -186,14 +195,14 @@ class Generator:
         claim_vocabulary.activate(adapter_dir)  # the claim words learned with this adapter (none for base)
         model.to(torch_device).eval()
         model.generation_config.pad_token_id = tokenizer.pad_token_id
-        return cls(model, tokenizer, version, torch_device, max_new_tokens)
+        return cls(model, tokenizer, version, torch_device, max_new_tokens, adapter_prompt_style(adapter_dir))
 
     def token_budget(self, max_chars: int) -> int:
         return min(self.max_new_tokens, math.ceil(max_chars / CHARS_PER_TOKEN) + 8)
 
     def render_prompts(self, requests: list[Request]) -> list[str]:
         return [
-            self.tokenizer.apply_chat_template(build_messages(r.product, r.locale), add_generation_prompt=True, tokenize=False)
+            self.tokenizer.apply_chat_template(build_messages(r.product, r.locale, self.prompt_style), add_generation_prompt=True, tokenize=False)
             for r in requests
         ]
 

@@ -205,7 +205,8 @@ def _sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
             continue  # a capitalised word that starts a sentence, a line or a list item is no name
         if (re.fullmatch(r"\d+[A-Za-z]+", token) and quantities(token)) or re.fullmatch(r"[A-Z]{2}", token) or _unit_word(token):
             continue  # "20W" is a quantity, judged above; "OD", "EU": two capitals are too often an abbreviation
-        add(start, match.end(), "name", facts.states_raw(token) or facts.states(normalise(token)) or normalise(token) in facts.words)
+        add(start, match.end(), "name", facts.states_raw(token) or facts.states(normalise(token)) or normalise(token) in facts.words
+            or token.lower() in facts.attribute_name_words)  # "It has no display sRGB." ("Display sRGB: no")
     return claims
 
 

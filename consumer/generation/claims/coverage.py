@@ -2,38 +2,22 @@
 
 A draft with no invented claim can still say nothing ("designed to keep your office tidy").
 Coverage is the other half of a good description: the share of the product's key attributes
-whose value the text states. Salience rule (documented, deliberately simple): the attributes in
-data order, leaving out internal fields a shopper does not read in copy (ids, codes, prices,
-stock, dates, shipping weights, URLs), at most six. A value counts as stated when the text
-gives the same quantity in any unit (pint, as the claim checker does) or, for words, most of
-the value's words ("stainless steel", "heather grey"); booleans count when their name is stated.
+(the salience rule is in schemas/key_facts.py) whose value the text states. A value counts as
+stated when the text gives the same quantity in any unit (pint, as the claim checker does) or,
+for words, most of the value's words ("stainless steel", "heather grey"); booleans and yes/no
+values count when their name is stated.
 """
 
 from __future__ import annotations
 
-import re
-
 from consumer.generation.claims.facts import normalise, value_texts
 from consumer.generation.claims.quantities import is_physical, quantities, same_amount
 from schemas.events import Product
-
-MAX_KEY_ATTRIBUTES = 6
-INTERNAL = re.compile(
-    r"\b(?:sku|ean|gtin|upc|mpn|isbn|asin|id|code|ref|reference|price|cost|msrp|tax|vat|stock|qty|quantity in stock|"
-    r"release|date|year of release|shipping|url|link|image|photo|barcode|supplier|vendor code|warehouse|parent|"
-    r"variant|channel|status|visibility|created|updated)\b",
-    re.I,
-)
-
-
-def key_attributes(product: Product) -> list[str]:
-    """The attribute names coverage is measured on (see the salience rule above)."""
-    names = [name for name in product.attributes if not INTERNAL.search(name.replace("_", " "))]
-    return names[:MAX_KEY_ATTRIBUTES]
+from schemas.key_facts import NO, YES, key_attributes
 
 
 def _value_stated(value, name: str, text_norm: str, text_quantities) -> bool:
-    if isinstance(value, bool):
+    if isinstance(value, bool) or str(value).strip().lower() in YES | NO:  # "Color scanning: yes" is a flag too
         return f" {normalise(name)} " in text_norm
     for item in value_texts(value):
         for quantity in quantities(item):

@@ -80,6 +80,15 @@ class Facts:
         self.norm = " " + " | ".join(normalise(field) for field in self.fields) + " "
         self.words = set(self.norm.split())
 
+    @cached_property
+    def attribute_name_words(self) -> set[str]:
+        """Words of every attribute's name, a "no" one too: naming a field is no invented name.
+
+        Whether the product has the feature is the feature claims' question (denied below);
+        a name claim only asks whether the word comes from the data.
+        """
+        return {word.lower() for name in self.product.attributes for word in re.split(r"[\s_.:()/-]+", name) if word}
+
     def states(self, phrase_normalised: str) -> bool:
         return bool(phrase_normalised) and f" {phrase_normalised} " in self.norm
 

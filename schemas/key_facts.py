@@ -1,0 +1,110 @@
+"""A product's key facts: which attributes a description should state, and how to say them.
+
+Shared by the prompt builder (the content plan a fine-tuned model is asked to follow), the
+trainer (targets that state those facts) and the evaluator (coverage), so the three agree on
+what "the product's key facts" are.
+
+Salience rule (deliberately simple, documented in the README): the attributes in data order,
+leaving out internal fields a shopper does not read in copy (ids, codes, prices, stock, dates,
+shipping weights, URLs, and the PIM's own data-model fields: Akeneo's family, Magento's
+attribute set, which name a template of attributes, not a fact of the product), at most six.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from schemas.events import Product
+
+MAX_KEY_ATTRIBUTES = 6
+INTERNAL = re.compile(
+    r"\b(?:sku|ean|gtin|upc|mpn|isbn|asin|id|code|ref|reference|price|cost|msrp|tax|vat|stock|qty|quantity in stock|"
+    r"release|date|year of release|shipping|url|link|image|photo|barcode|supplier|vendor code|warehouse|parent|"
+    r"variant|channel|status|visibility|created|updated|family|attribute set|minimum order|order quantity|moq)\b",
+    re.I,
+)
+YES, NO = {"yes", "true", "y"}, {"no", "false", "n"}
+
+
+def key_attributes(product: Product) -> list[str]:
+    """The attribute names a description should state (see the salience rule above)."""
+    names = [name for name in product.attributes if not INTERNAL.search(name.replace("_", " "))]
+    return names[:MAX_KEY_ATTRIBUTES]
+
+
+def readable_value(value: object) -> str:
+    """A value as copy would print it: lists joined, entities decoded ("Cocona&reg;" -> "Cocona®")."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(readable_value(item) for item in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return html.unescape(str(value)).strip()
+
+
+def readable_name(name: str) -> str:
+    """"synthetic.dimensions_wxhxd" -> "dimensions (W x H x D)"; "Display diagonal" -> "display diagonal"."""
+    name = re.sub(r"^[a-z][a-z0-9_]*\.", "", name).replace("_", " ").strip()  # a namespace: "synthetic."
+    name = " ".join(word.lower() if word[1:] == word[1:].lower() else word for word in name.split())
+    return re.sub(r"\bwxhxd\b", "(W x H x D)", name, flags=re.I)
+
+
+def fact_sentence(name: str, value: object) -> str:
+    """One plain sentence that states an attribute's value, and nothing beyond it.
+
+    Used to complete training targets whose human text leaves a key fact out; a template can't
+    invent anything, and the model learns to carry the value into prose of its own.
+    """
+    label, text = readable_name(name), readable_value(value)
+    lowered = text.lower()
+    if isinstance(value, bool) or lowered in YES | NO:
+        return f"It has {'no ' if (value is False or lowered in NO) else ''}{label}."
+    if label.lower() in {"tags", "tag", "other categories", "collections"}:
+        return f"It is listed under {text}."
+    if label.lower() in {"color", "colour"}:
+        return f"It comes in {text}."
+    if label.lower() in {"material", "materials", "fabric"}:
+        return f"It is made of {text}."
+    if all(word in lowered for word in label.lower().split()):  # "1 month warranty", "7 days return policy"
+        return f"It comes with {text[:1].lower() + text[1:]}."
+    verb = "are" if label.endswith("s") or label.startswith("dimensions") else "is"
+    return f"The {label} {verb} {text}."
+
+
+KIND_FIELDS = ("family", "category", "product type", "product_type")
+"""Fields that name what the product is (Akeneo's family, a shop's category), read for the opening."""
+
+
+def product_kind(product: Product) -> str | None:
+    """What the product is, as a shop would say it: "Laser and LED printers" -> "laser and LED printers"."""
+    fields = {name.lower(): value for name, value in product.attributes.items()}
+    value = next((fields[name] for name in KIND_FIELDS if fields.get(name)), None) or product.category
+    if not value or isinstance(value, (bool, int, float)):
+        return None
+    kind = readable_value(value).split(">")[-1].strip()  # "Home > Office > Shelving" -> "Shelving"
+    return " ".join(word.lower() if word[1:] == word[1:].lower() else word for word in kind.split()) or None
+
+
+def opening_sentence(product: Product) -> str:
+    """A sentence that names the product and, when the data says, what kind of product it is.
+
+    Shoppers (and the human texts) start with what the thing is; a target without it teaches
+    the model to open with a spec line ("The maximum print size is A4.").
+    """
+    title, kind = readable_value(product.title), product_kind(product)
+    return f"The {title} is from our {kind} range." if kind else f"This is the {title}."
+
+
+def plan_item(name: str, value: object) -> str:
+    """One fact of the plan as the description should carry it: "voltage: 120 V", "no magnetic hook"."""
+    label, text = readable_name(name), readable_value(value)
+    if isinstance(value, bool) or text.lower() in YES | NO:
+        return f"{'no ' if (value is False or text.lower() in NO) else ''}{label}"
+    return f"{label}: {text}"
+
+
+def content_plan(product: Product) -> list[str]:
+    """The key facts, in the order a description should state them."""
+    return [plan_item(name, product.attributes[name]) for name in key_attributes(product)]

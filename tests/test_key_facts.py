@@ -1,0 +1,139 @@
+"""Key facts: the salience rule, the sentences that state them, coverage, the content plan in the
+prompt, training targets that carry the facts, and the prompt style an adapter is served with."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from consumer.generation.claims.checker import extract_claims
+from consumer.generation.claims.coverage import stated_attributes
+from consumer.generation.generator import adapter_prompt_style
+from schemas import Product
+from schemas.key_facts import content_plan, fact_sentence, key_attributes, opening_sentence
+from schemas.prompt import build_messages
+from tests.conftest import FIXTURES
+from trainer.dataset import clean_description, fact_target, load_examples
+from trainer.retrain import LiveModel, live_training_recipe
+
+SHELF = Product(
+    title="Steel shelving unit",
+    brand="Rackwell",
+    category="Storage > Shelving",
+    attributes={
+        "sku": "RW-5512",
+        "load capacity": "175 kg per shelf",
+        "material": "galvanised steel",
+        "Release date": "2024-02-01",
+        "colour": "grey",
+        "dimensions_wxhxd": "90 x 180 x 40 cm",
+        "boltless assembly": True,
+        "shipping weight": "21 kg",
+        "country of origin": "Poland",
+        "warranty": "5 year warranty",
+        "price": "89.00",
+        "shelves": 5,
+    },
+)
+
+
+def test_salience_leaves_out_internal_fields_and_keeps_data_order_up_to_six():
+    assert key_attributes(SHELF) == ["load capacity", "material", "colour", "dimensions_wxhxd", "boltless assembly", "country of origin"]
+    printer = Product(title="Printer", attributes={"family": "Laser printers", "Attribute set": "Default", "Maximum print size": "A4"})
+    assert key_attributes(printer) == ["Maximum print size"]  # the PIM's data-model fields are no facts
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("load capacity", "175 kg per shelf"),
+        ("material", "galvanised steel"),
+        ("colour", "grey"),
+        ("dimensions_wxhxd", "90 x 180 x 40 cm"),
+        ("boltless assembly", True),
+        ("boltless assembly", False),
+        ("Color scanning", "yes"),
+        ("Color scanning", "no"),
+        ("Display sRGB", "no"),  # the checker once called "sRGB" an invented name here
+        ("Camera type", "Compact"),
+        ("synthetic.warranty", "1 month warranty"),
+        ("Climate", ["Indoor", "Warm"]),
+        ("Material", "Cocona&reg; performance fabric, Organic Cotton"),
+    ],
+)
+def test_a_fact_sentence_states_its_value_and_nothing_else(name, value):
+    product = Product(title="Item", attributes={name: value})
+    sentence = fact_sentence(name, value)
+    assert sentence.endswith(".") and sentence[0].isupper()
+    assert stated_attributes(sentence, product)[1] == [name], sentence
+    assert all(claim.supported for claim in extract_claims(sentence, product)), sentence
+
+
+def test_coverage_counts_what_a_draft_states_and_misses_what_it_does_not():
+    generic = "Designed to keep your office tidy and organised, with a wide choice of storage."
+    informative = "This grey unit in galvanised steel holds 175 kg per shelf and measures 90 x 180 x 40 cm. Made in Poland."
+    assert stated_attributes(generic, SHELF)[1] == []
+    assert stated_attributes(informative, SHELF)[1] == ["load capacity", "material", "colour", "dimensions_wxhxd", "country of origin"]
+
+
+def test_the_plan_prompt_lists_the_key_facts_in_order_and_the_plain_prompt_does_not():
+    plain = build_messages(SHELF)[1]["content"]
+    planned = build_messages(SHELF, style="plan")[1]["content"]
+    assert "State the key facts" not in plain
+    plan = "; ".join(content_plan(SHELF))
+    assert f"State the key facts in this order: {plan}." in planned
+    assert plan.startswith("load capacity: 175 kg per shelf; material: galvanised steel")
+    assert "dimensions (W x H x D): 90 x 180 x 40 cm; boltless assembly;" in plan  # readable names; a flag by its name
+    assert "sku" not in plan and "price" not in plan
+    with pytest.raises(ValueError, match="unknown prompt style"):
+        build_messages(SHELF, style="fancy")
+
+
+def test_fact_targets_state_the_key_facts_the_human_text_leaves_out():
+    human = (
+        "Keep your garage tidy with this steel unit. It is the best shelf on the market. "
+        "Its galvanised steel frame holds 175 kg per shelf. Rated for 300 kg in total."
+    )
+    grounded = clean_description(human, SHELF)
+    target = fact_target(human, SHELF)
+    keys, stated = stated_attributes(target, SHELF)
+    assert stated == keys  # every key fact, the ones the human text left out included
+    assert len(stated_attributes(grounded, SHELF)[1]) < len(keys)
+    assert "300 kg" not in target  # ungrounded, as in the grounded targets
+    assert all(claim.supported for claim in extract_claims(target, SHELF)), target
+    assert target.startswith("Keep your garage tidy with this steel unit. ")  # an opening that names the product stays first
+
+
+def test_a_target_opens_with_what_the_product_is():
+    assert opening_sentence(SHELF) == "The Steel shelving unit is from our shelving range."  # the category's last level
+    printer = Product(title="OKI B4100", attributes={"family": "Laser and LED printers", "Maximum print size": "A4"})
+    assert opening_sentence(printer) == "The OKI B4100 is from our laser and LED printers range."
+    assert opening_sentence(Product(title="Quest Lumaflex&trade; Band")) == "This is the Quest Lumaflex™ Band."
+    target = fact_target("Print more for less. Quiet enough for any office.", printer)
+    assert target.startswith("The OKI B4100 is from our laser and LED printers range. Print more for less. The maximum print size is A4.")
+    assert all(claim.supported for claim in extract_claims(target, printer)), target
+
+
+def test_fact_targets_cover_more_fixture_rows_than_grounded_ones():
+    grounded, _ = load_examples(FIXTURES / "products.jsonl", targets="grounded")
+    facts, _ = load_examples(FIXTURES / "products.jsonl", targets="facts")
+    assert len(facts) >= len(grounded)
+    for example in facts:
+        keys, stated = stated_attributes(example.target, example.product)
+        assert stated == keys, example.target
+    with pytest.raises(ValueError, match="unknown target kind"):
+        load_examples(FIXTURES / "products.jsonl", targets="nonsense")
+
+
+def test_an_adapter_is_asked_the_way_its_card_says_it_was_trained(tmp_path):
+    assert adapter_prompt_style(None) == "plain"
+    assert adapter_prompt_style(tmp_path) == "plain"  # no card
+    (tmp_path / "model_card.json").write_text(json.dumps({"model_version": "x", "hyperparameters": {"prompt_style": "plan"}}))
+    assert adapter_prompt_style(tmp_path) == "plan"
+
+
+def test_a_retrained_candidate_keeps_the_live_adapters_recipe(tmp_path):
+    assert live_training_recipe(LiveModel("base", None, None)) == {"prompt_style": "plain", "targets": "grounded"}
+    (tmp_path / "model_card.json").write_text(json.dumps({"hyperparameters": {"prompt_style": "plan", "targets": "facts"}}))
+    assert live_training_recipe(LiveModel("v2", tmp_path, None)) == {"prompt_style": "plan", "targets": "facts"}
