@@ -137,3 +137,20 @@ def test_a_retrained_candidate_keeps_the_live_adapters_recipe(tmp_path):
     assert live_training_recipe(LiveModel("base", None, None)) == {"prompt_style": "plain", "targets": "grounded"}
     (tmp_path / "model_card.json").write_text(json.dumps({"hyperparameters": {"prompt_style": "plan", "targets": "facts"}}))
     assert live_training_recipe(LiveModel("v2", tmp_path, None)) == {"prompt_style": "plan", "targets": "facts"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "supported"),
+    [
+        ("The caffeine free is no.", False),  # v2 wrote this of a caffeine-free tea; it was published
+        ("The alcohol is no.", False),  # a flag the data never mentions
+        ("The caffeine free is yes.", True),
+        ("The organic is no.", True),
+        ("The organic is yes.", False),
+        ("The answer is no longer a secret.", None),  # no flag statement at all
+    ],
+)
+def test_a_yes_no_statement_must_match_the_datas_flag(sentence, supported):
+    tea = Product(title="Herbal tea", attributes={"caffeine_free": True, "organic": "no"})
+    flags = [claim.supported for claim in extract_claims(sentence, tea) if claim.kind == "feature"]
+    assert flags == ([] if supported is None else [supported])

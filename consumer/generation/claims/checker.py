@@ -24,6 +24,7 @@ from consumer.generation.claims.lexicon import (
 from consumer.generation.claims.quantities import SPELLED, UNIT_ALIASES, is_physical, quantities, same_amount
 from consumer.generation.sentences import split_sentences
 from schemas.events import Product
+from schemas.key_facts import NO, YES, readable_name
 
 KINDS = ("number", "unit", "name", "material", "colour", "feature", "certification", "warranty", "compatibility",
          "origin", "care", "included", "type", "use", "sensory")
@@ -114,6 +115,25 @@ def _object_supported(facts: Facts, obj: str) -> bool:
     return all(word in facts.words or _supported_phrase(facts, word) for word in words)
 
 
+FLAG_STATEMENT = re.compile(r"\b(?:the|its)\s+(?P<name>[A-Za-z][\w /&-]{1,40}?)\s+(?:is|are)\s+(?P<flag>yes|no|true|false)\b(?![\w-]|\s+(?:longer|more|less|match)\b)", re.I)
+
+
+def _flag_supported(facts: Facts, name: str, flag: str) -> bool:
+    """"The caffeine free is no.": true only when the data has that yes/no attribute with that value.
+
+    A model taught "It has no X." sometimes writes "The X is no." of a flag the data sets to yes,
+    or of one the data never mentions; both are claims about the product, and both are wrong.
+    """
+    said = flag.lower() in YES | {"true"}
+    for attribute, value in facts.product.attributes.items():
+        if normalise(readable_name(attribute)) != normalise(name):
+            continue
+        text = str(value).strip().lower()
+        truth = value if isinstance(value, bool) else True if text in YES | {"true"} else False if text in NO | {"false"} else None
+        return truth is not None and truth == said
+    return False
+
+
 def _sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
     claims: list[Claim] = []
     taken: list[tuple[int, int]] = []
@@ -124,6 +144,9 @@ def _sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
 
     def free(start: int, end: int) -> bool:
         return all(end <= a or start >= b for a, b in taken)
+
+    for match in FLAG_STATEMENT.finditer(sentence):
+        add(match.start("name"), match.end(), "feature", _flag_supported(facts, match.group("name"), match.group("flag")))
 
     for kind, pattern in PATTERNS:
         for match in pattern.finditer(sentence):
