@@ -33,15 +33,20 @@ def key_attributes(product: Product) -> list[str]:
     return names[:MAX_KEY_ATTRIBUTES]
 
 
-def readable_value(value: object) -> str:
-    """A value as copy would print it: lists joined, entities decoded ("Cocona&reg;" -> "Cocona®")."""
+def format_value(value: object) -> str:
+    """Attribute values as a person would read them: lists joined, booleans as yes/no."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(readable_value(item) for item in value)
+        return ", ".join(str(item) for item in value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return html.unescape(str(value)).strip()
+    return str(value)
+
+
+def readable_value(value: object) -> str:
+    """A value as copy would print it: format_value with entities decoded ("Cocona&reg;" -> "Cocona®")."""
+    return html.unescape(format_value(value)).strip()
 
 
 def readable_name(name: str) -> str:

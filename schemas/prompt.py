@@ -10,7 +10,7 @@ import hashlib
 import json
 
 from schemas.events import Product
-from schemas.key_facts import content_plan
+from schemas.key_facts import content_plan, format_value
 
 SYSTEM_PROMPT = (
     "You write product descriptions for an online shop. State only facts given in the product "
@@ -26,17 +26,6 @@ state its key facts (trainer/dataset.py) is asked with the same plan when it ser
 
 DEFAULT_MAX_CHARS = 600
 """Used when the event does not say how long the target field may be."""
-
-
-def format_value(value: object) -> str:
-    """Attribute values as a person would read them: lists joined, booleans as yes/no."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def product_facts(product: Product) -> str:

@@ -15,7 +15,7 @@ import torch
 from transformers import LogitsProcessor
 
 from schemas.events import Product
-from schemas.prompt import format_value
+from schemas.key_facts import format_value
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 SEPARATORS = (".", ",")

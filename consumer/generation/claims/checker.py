@@ -124,12 +124,12 @@ def _flag_supported(facts: Facts, name: str, flag: str) -> bool:
     A model taught "It has no X." sometimes writes "The X is no." of a flag the data sets to yes,
     or of one the data never mentions; both are claims about the product, and both are wrong.
     """
-    said = flag.lower() in YES | {"true"}
+    said = flag.lower() in YES
     for attribute, value in facts.product.attributes.items():
         if normalise(readable_name(attribute)) != normalise(name):
             continue
         text = str(value).strip().lower()
-        truth = value if isinstance(value, bool) else True if text in YES | {"true"} else False if text in NO | {"false"} else None
+        truth = value if isinstance(value, bool) else True if text in YES else False if text in NO else None
         return truth is not None and truth == said
     return False
 
