@@ -6,8 +6,11 @@ what "the product's key facts" are.
 
 Salience rule (deliberately simple, documented in the README): the attributes in data order,
 leaving out internal fields a shopper does not read in copy (ids, codes, prices, stock, dates,
-shipping weights, URLs, and the PIM's own data-model fields: Akeneo's family, Magento's
-attribute set, which name a template of attributes, not a fact of the product), at most six.
+shipping weights, URLs, terms of sale such as a return policy, and the PIM's own data-model
+fields: Akeneo's family, Magento's attribute set, which name a template of attributes, not a fact
+of the product), also leaving out a yes/no feature the product lacks ("Eco Collection: no" is not
+a selling point, and copy that lists absences reads as a spec sheet) and a weight or dimension
+given without a unit ("weight: 2" can't be said truthfully), at most six.
 """
 
 from __future__ import annotations
@@ -21,16 +24,28 @@ MAX_KEY_ATTRIBUTES = 6
 INTERNAL = re.compile(
     r"\b(?:sku|ean|gtin|upc|mpn|isbn|asin|id|code|ref|reference|price|cost|msrp|tax|vat|stock|qty|quantity in stock|"
     r"release|date|year of release|shipping|url|link|image|photo|barcode|supplier|vendor code|warehouse|parent|"
-    r"variant|channel|status|visibility|created|updated|family|attribute set|minimum order|order quantity|moq)\b",
+    r"variant|channel|status|visibility|created|updated|family|attribute set|minimum order|order quantity|moq|"
+    r"return policy|returns|refund)\b",
     re.I,
 )
+MEASURE = re.compile(r"\b(?:weight|dimensions?|wxhxd|length|width|height|depth)\b", re.I)
+UNIT = re.compile(r"(?:\d|\b)(?:mg|g|kg|lbs?|oz|mm|cm|m|in|inch|inches|ft|\"|kilogram|gram|pound|meter|metre|centimet(?:er|re)|millimet(?:er|re))s?\b", re.I)
 YES, NO = {"yes", "true", "y"}, {"no", "false", "n"}
 
 
 def key_attributes(product: Product) -> list[str]:
     """The attribute names a description should state (see the salience rule above)."""
-    names = [name for name in product.attributes if not INTERNAL.search(name.replace("_", " "))]
+    names = [name for name, value in product.attributes.items() if _is_key(name.replace("_", " "), value)]
     return names[:MAX_KEY_ATTRIBUTES]
+
+
+def _is_key(name: str, value: object) -> bool:
+    if INTERNAL.search(name):
+        return False
+    text = format_value(value).strip().lower()
+    if value is False or text in NO:  # a feature it lacks
+        return False
+    return not (MEASURE.search(name) and not UNIT.search(f"{name} {text}"))  # a measure with no unit
 
 
 def format_value(value: object) -> str:

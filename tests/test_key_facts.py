@@ -44,6 +44,19 @@ def test_salience_leaves_out_internal_fields_and_keeps_data_order_up_to_six():
     assert key_attributes(printer) == ["Maximum print size"]  # the PIM's data-model fields are no facts
 
 
+def test_salience_leaves_out_terms_of_sale_absent_features_and_measures_without_a_unit():
+    """v2 wrote "The return policy is 90 days return policy. The weight is 4." and "It has no
+    eco collection."; none of them is a fact a shopper reads copy for."""
+    headphones = Product(title="Headphones", attributes={
+        "tags": "electronics, over-ear headphones", "synthetic.weight": 2, "synthetic.dimensions_wxhxd": "24.88 x 14.9 x 27.54",
+        "synthetic.warranty": "1 year warranty", "synthetic.return_policy": "30 days return policy",
+    })
+    assert key_attributes(headphones) == ["tags", "synthetic.warranty"]
+    tee = Product(title="Tee", attributes={"Eco Collection": "No", "Performance Fabric": "Yes", "Weight": "1 KILOGRAM",
+                                           "weight_kg": 3, "dimensions_wxhxd": "90 x 180 x 40 cm", "Size": "M"})
+    assert key_attributes(tee) == ["Performance Fabric", "Weight", "weight_kg", "dimensions_wxhxd", "Size"]
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -66,7 +79,8 @@ def test_a_fact_sentence_states_its_value_and_nothing_else(name, value):
     product = Product(title="Item", attributes={name: value})
     sentence = fact_sentence(name, value)
     assert sentence.endswith(".") and sentence[0].isupper()
-    assert stated_attributes(sentence, product)[1] == [name], sentence
+    lacks = value is False or value == "no"  # a feature it lacks is no key fact, but its sentence must still be true
+    assert stated_attributes(sentence, product)[1] == ([] if lacks else [name]), sentence
     assert all(claim.supported for claim in extract_claims(sentence, product)), sentence
 
 
