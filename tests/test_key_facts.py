@@ -162,6 +162,9 @@ def test_a_retrained_candidate_keeps_the_live_adapters_recipe(tmp_path):
         ("The organic is no.", True),
         ("The organic is yes.", False),
         ("The answer is no longer a secret.", None),  # no flag statement at all
+        ("The caffeine free is no longer available.", False),  # v2 wrote this of the same tea on 2026-12-01
+        ("The caffeine free is not included.", False),
+        ("The organic is not certified.", True),
     ],
 )
 def test_a_yes_no_statement_must_match_the_datas_flag(sentence, supported):

@@ -118,6 +118,17 @@ def _object_supported(facts: Facts, obj: str) -> bool:
 FLAG_STATEMENT = re.compile(r"\b(?:the|its)\s+(?P<name>[A-Za-z][\w /&-]{1,40}?)\s+(?:is|are)\s+(?P<flag>yes|no|true|false)\b(?![\w-]|\s+(?:longer|more|less|match)\b)", re.I)
 
 
+FLAG_NEGATION = re.compile(r"\b(?:the|its)\s+(?P<name>[A-Za-z][\w /&-]{1,40}?)\s+(?:is|are)\s+(?P<neg>not|no longer|no)\b", re.I)
+"""'The caffeine free is no longer available.': a negation of one of the product's own flags."""
+
+
+def _is_flag_of(facts: Facts, name: str) -> bool:
+    for attribute, value in facts.product.attributes.items():
+        if normalise(readable_name(attribute)) == normalise(name):
+            return isinstance(value, bool) or str(value).strip().lower() in YES | NO
+    return False
+
+
 def _flag_supported(facts: Facts, name: str, flag: str) -> bool:
     """"The caffeine free is no.": true only when the data has that yes/no attribute with that value.
 
@@ -147,6 +158,9 @@ def _sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
 
     for match in FLAG_STATEMENT.finditer(sentence):
         add(match.start("name"), match.end(), "feature", _flag_supported(facts, match.group("name"), match.group("flag")))
+    for match in FLAG_NEGATION.finditer(sentence):  # "is no longer ...", "is not ..." of a flag the data has
+        if free(match.start("name"), match.end()) and _is_flag_of(facts, match.group("name")):
+            add(match.start("name"), match.end(), "feature", _flag_supported(facts, match.group("name"), "no"))
 
     for kind, pattern in PATTERNS:
         for match in pattern.finditer(sentence):
