@@ -57,7 +57,7 @@ def run_trainer(bootstrap_servers: str, settings) -> dict:
         sys.executable, "-m", "trainer.cli", "replay-train", "--bootstrap-servers", bootstrap_servers,
         "--cache-dir", str(settings.cache_dir), "--model-store", str(settings.output.parent / "model-store"),
         "--epochs", str(settings.retrain_epochs), "--learning-rate", str(settings.retrain_learning_rate),
-        "--min-examples", "4", "--log-level", "warning",
+        "--held-out-share", str(settings.retrain_gate_share), "--min-examples", "4", "--log-level", "warning",
     ]
     finished = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
     for line in reversed(finished.stdout.splitlines()):
@@ -75,8 +75,9 @@ def run_retrain_demo(settings) -> int:
     if settings.catalog is None or not Path(settings.catalog).is_file():
         raise SystemExit("copydesk demo --retrain needs --catalog PATH.jsonl: rows with human descriptions to learn from")
     rows = [row for row in read_rows(settings.catalog, settings.products) if row.get("description")]
-    approved_rows = [row for row in rows if not is_held_out(str(row["id"]), 0.25, salt="demo")]
-    held_rows = [row for row in rows if is_held_out(str(row["id"]), 0.25, salt="demo")]
+    share = settings.retrain_before_after_share
+    approved_rows = [row for row in rows if not is_held_out(str(row["id"]), share, salt="demo")]
+    held_rows = [row for row in rows if is_held_out(str(row["id"]), share, salt="demo")]
     print(f"{len(rows)} products: {len(approved_rows)} get approvals, {len(held_rows)} held out for before/after")
 
     with EmbeddedBroker() as broker:
