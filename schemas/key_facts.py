@@ -29,7 +29,7 @@ INTERNAL = re.compile(
     re.I,
 )
 MEASURE = re.compile(r"\b(?:weight|dimensions?|wxhxd|length|width|height|depth)\b", re.I)
-UNIT = re.compile(r"(?:\d|\b)(?:mg|g|kg|lbs?|oz|mm|cm|m|in|inch|inches|ft|\"|kilogram|gram|pound|meter|metre|centimet(?:er|re)|millimet(?:er|re))s?\b", re.I)
+UNIT = re.compile(r"\d\s*(?:\"|'')|(?:\d|\b)(?:mg|g|kg|lbs?|oz|mm|cm|m|in|inch|inches|ft|kilogram|gram|pound|meter|metre|centimet(?:er|re)|millimet(?:er|re))s?\b", re.I)
 YES, NO = {"yes", "true", "y"}, {"no", "false", "n"}
 
 
@@ -45,7 +45,8 @@ def _is_key(name: str, value: object) -> bool:
     text = format_value(value).strip().lower()
     if value is False or text in NO:  # a feature it lacks
         return False
-    return not (MEASURE.search(name) and not UNIT.search(f"{name} {text}"))  # a measure with no unit
+    unitless_number = any(c.isdigit() for c in text) and not UNIT.search(f"{name} {text}")
+    return not (MEASURE.search(name) and unitless_number)  # "weight: 2"; "sleeve length: long" stays
 
 
 def format_value(value: object) -> str:

@@ -55,6 +55,8 @@ def test_salience_leaves_out_terms_of_sale_absent_features_and_measures_without_
     tee = Product(title="Tee", attributes={"Eco Collection": "No", "Performance Fabric": "Yes", "Weight": "1 KILOGRAM",
                                            "weight_kg": 3, "dimensions_wxhxd": "90 x 180 x 40 cm", "Size": "M"})
     assert key_attributes(tee) == ["Performance Fabric", "Weight", "weight_kg", "dimensions_wxhxd", "Size"]
+    coat = Product(title="Coat", attributes={"Sleeve length": "long", "width": '24"', "height": "2"})
+    assert key_attributes(coat) == ["Sleeve length", "width"]  # a word or an inch mark is no bare number
 
 
 @pytest.mark.parametrize(
