@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import emit, product_rows, stamp  # noqa: E402
+from bench.common import emit, load_generator, product_rows, stamp  # noqa: E402
 
 
 def main() -> int:
@@ -36,14 +36,11 @@ def main() -> int:
     import consumer.generation.generator as generator_module
     from consumer.catalog import product_from_row
     from consumer.generation.claims.checker import extract_claims
-    from consumer.generation.generator import Generator, Request
-    from consumer.models.resolve import resolve_model
-    from consumer.ops.settings import default_cache_dir
+    from consumer.generation.generator import Request
 
     rows, source = product_rows(args.batches * args.batch_size + 2)
     requests = [Request(product_from_row(row)) for row in rows]
-    base_dir, adapter_dir = resolve_model(args.model, default_cache_dir())
-    generator = Generator.load(base_dir, adapter_dir, max_new_tokens=args.max_new_tokens)
+    generator = load_generator(args.model, max_new_tokens=args.max_new_tokens)
     with_bans = generator_module.claim_bans
 
     # Time spent inside the banned-terms processor itself (setup and every step), apart from the

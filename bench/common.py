@@ -28,6 +28,16 @@ def product_rows(limit: int) -> tuple[list[dict], str]:
     return [rows[i % len(rows)] for i in range(limit)], str(source)
 
 
+def load_generator(model: str, **options):
+    """The serving Generator for a bench's `--model` ('base', 'default' or an adapter folder)."""
+    from consumer.generation.generator import Generator
+    from consumer.models.resolve import resolve_model
+    from consumer.ops.settings import default_cache_dir
+
+    base_dir, adapter_dir = resolve_model(model, default_cache_dir())
+    return Generator.load(base_dir, adapter_dir, **options)
+
+
 def machine() -> dict:
     import torch
 

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import emit, product_rows, stamp  # noqa: E402
+from bench.common import emit, load_generator, product_rows, stamp  # noqa: E402
 
 
 def main() -> int:
@@ -33,14 +33,11 @@ def main() -> int:
 
     from consumer.catalog import product_from_row
     from consumer.generation.claims.coverage import stated_attributes
-    from consumer.generation.generator import Generator, Request
-    from consumer.models.resolve import resolve_model
-    from consumer.ops.settings import default_cache_dir
+    from consumer.generation.generator import Request
 
     rows, source = product_rows(args.batches * args.batch_size + 2)
     requests = [Request(product_from_row(row)) for row in rows]
-    base_dir, adapter_dir = resolve_model(args.model, default_cache_dir())
-    generator = Generator.load(base_dir, adapter_dir, max_new_tokens=args.max_new_tokens)
+    generator = load_generator(args.model, max_new_tokens=args.max_new_tokens)
     trained_style = generator.prompt_style
 
     def prompt_tokens(batch: list[Request]) -> int:

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import emit, product_rows, stamp  # noqa: E402
+from bench.common import emit, load_generator, product_rows, stamp  # noqa: E402
 
 
 def main() -> int:
@@ -44,9 +44,8 @@ def main() -> int:
     import torch
 
     from consumer.catalog import product_from_row
-    from consumer.generation.generator import Generator, Request
+    from consumer.generation.generator import Request
     from consumer.generation.model_thread import MODEL_THREAD
-    from consumer.models.resolve import resolve_model
     from consumer.ops.settings import default_cache_dir
     from trainer.evaluate import generate_seed_recipe
 
@@ -66,8 +65,7 @@ def main() -> int:
     print(f"seed recipe: {seed['descriptions_per_s']:.4f} desc/s, {seed['new_tokens_per_s']:.1f} tok/s, "
           f"{seed['mean_new_tokens']:.0f} tokens per description ({seed_seconds:.0f} s)")
 
-    base_dir, adapter_dir = resolve_model(args.model, default_cache_dir())
-    generator = Generator.load(base_dir, adapter_dir)  # serving defaults: dtype auto (fp32 on this CPU), 192 tokens max
+    generator = load_generator(args.model)  # serving defaults: dtype auto (fp32 on this CPU), 192 tokens max
     generator.describe([Request(rest[-1])])  # warm-up on a product never measured
 
     def serving(batch) -> tuple[float, int]:

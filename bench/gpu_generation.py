@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import product_rows, stamp  # noqa: E402
+from bench.common import load_generator, product_rows, stamp  # noqa: E402
 
 
 def main() -> int:
@@ -38,16 +38,13 @@ def main() -> int:
 
     import torch
 
-    from consumer.generation.generator import Generator, Request
+    from consumer.generation.generator import Request
     from consumer.generation.model_thread import MODEL_THREAD
-    from consumer.models.resolve import resolve_model
-    from consumer.ops.settings import default_cache_dir
     from consumer.catalog import product_from_row
 
     sizes = [int(b) for b in args.batch_sizes.split(",")]
     rows, source = product_rows(max(sizes))
-    base_dir, adapter_dir = resolve_model(args.model, default_cache_dir())
-    generator = Generator.load(base_dir, adapter_dir, device=args.device, dtype=args.dtype, max_new_tokens=args.new_tokens)
+    generator = load_generator(args.model, device=args.device, dtype=args.dtype, max_new_tokens=args.new_tokens)
     tokenizer, model = generator.tokenizer, generator.model
     prompts = generator.render_prompts([Request(product_from_row(row)) for row in rows])
 

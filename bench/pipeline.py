@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import emit, product_rows, stamp  # noqa: E402
+from bench.common import emit, load_generator, product_rows, stamp  # noqa: E402
 from consumer.ops.metrics import percentile  # noqa: E402
 
 
@@ -132,15 +132,12 @@ def main() -> int:
     args = parser.parse_args()
 
     from consumer.kafka.broker import EmbeddedBroker
-    from consumer.generation.generator import Generator, Request
-    from consumer.models.resolve import resolve_model
-    from consumer.ops.settings import default_cache_dir
+    from consumer.generation.generator import Request
     from consumer.catalog import event_from_row, product_from_row
 
     rows, source = product_rows(args.events)
     events = [event_from_row({**row, "id": f"{row['id']}-{i}"}, source="bench") for i, row in enumerate(rows)]
-    base_dir, adapter_dir = resolve_model(args.model, default_cache_dir())
-    generator = Generator.load(base_dir, adapter_dir, max_new_tokens=args.max_new_tokens)
+    generator = load_generator(args.model, max_new_tokens=args.max_new_tokens)
     products = [product_from_row(row) for row in rows]
     generator.describe([Request(products[0])])  # warm-up
 

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import emit, product_rows, stamp  # noqa: E402
+from bench.common import emit, load_generator, product_rows, stamp  # noqa: E402
 
 
 def main() -> int:
@@ -36,16 +36,13 @@ def main() -> int:
 
     import torch
 
-    from consumer.generation.generator import Generator, Request
+    from consumer.generation.generator import Request
     from consumer.generation.model_thread import MODEL_THREAD
-    from consumer.models.resolve import resolve_model
-    from consumer.ops.settings import default_cache_dir
     from consumer.catalog import product_from_row
 
     rows, source = product_rows(args.batch_size)
     requests = [Request(product_from_row(row)) for row in rows]
-    base_dir, adapter_dir = resolve_model(args.model, default_cache_dir())
-    generator = Generator.load(base_dir, adapter_dir, max_new_tokens=args.max_new_tokens)  # on the model thread
+    generator = load_generator(args.model, max_new_tokens=args.max_new_tokens)  # on the model thread
     generator.describe(requests[:2])  # warm-up
 
     def timed_batch() -> tuple[float, int]:
