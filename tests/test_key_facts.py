@@ -14,7 +14,7 @@ from schemas import Product
 from schemas.key_facts import content_plan, fact_sentence, key_attributes, opening_sentence
 from schemas.prompt import build_messages
 from tests.conftest import FIXTURES
-from trainer.dataset import clean_description, fact_target, load_examples
+from trainer.dataset import clean_description, example_from_pair, fact_target, load_examples, read_voice_sentences, voice_sentence
 from trainer.retrain import LiveModel, live_training_recipe
 
 SHELF = Product(
@@ -140,6 +140,30 @@ def test_fact_targets_cover_more_fixture_rows_than_grounded_ones():
         assert stated == keys, example.target
     with pytest.raises(ValueError, match="unknown target kind"):
         load_examples(FIXTURES / "products.jsonl", targets="nonsense")
+
+
+def test_a_voice_target_puts_an_earlier_drafts_first_sentence_after_the_opening():
+    printer = Product(title="OKI B4100", attributes={"family": "Laser and LED printers", "Maximum print size": "A4"})
+    draft = "The OKI B4100 is a compact and quiet desktop printer. It prints fast."
+    assert voice_sentence(draft, printer) == "It is a compact and quiet desktop printer."
+    target = fact_target("Print more for less.", printer, voice=voice_sentence(draft, printer))
+    assert target.startswith("The OKI B4100 is from our laser and LED printers range. It is a compact and quiet desktop printer. Print more for less.")
+    assert "The maximum print size is A4." in target  # the key facts still follow
+    # a first sentence with a claim the data lacks, or a fragment, is no voice: the target is the facts target
+    assert voice_sentence("The OKI B4100 prints 30 pages per minute.", printer) is None
+    assert voice_sentence("The OKI B4100, a printer", printer) is None
+    assert voice_sentence("The OKI B4100 desktop laser printer.", printer) is None  # names the product, says nothing
+    assert voice_sentence("", printer) is None
+    facts = example_from_pair("1", printer, "Print more for less.", "facts")
+    assert example_from_pair("1", printer, "Print more for less.", "voice", "The OKI B4100 prints 30 pages per minute.") == facts
+    assert example_from_pair("1", printer, "Print more for less.", "voice") == facts  # replay-train has no earlier drafts
+
+
+def test_voice_sentences_are_read_by_product_id_from_eval_output(tmp_path):
+    drafts = tmp_path / "drafts.jsonl"
+    drafts.write_text(json.dumps({"model": "v1", "id": "p-1", "title": "OKI B4100", "text": "A printer."}) + "\n"
+                      + json.dumps({"model": "v1", "id": "p-2", "title": "X", "text": ""}) + "\n")
+    assert read_voice_sentences(drafts) == {"p-1": "A printer."}
 
 
 def test_an_adapter_is_asked_the_way_its_card_says_it_was_trained(tmp_path):

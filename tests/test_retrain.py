@@ -101,6 +101,19 @@ def test_build_dataset_splits_train_selection_and_gate_by_product():
     assert all(sets) and not (sets[0] & sets[1] or sets[0] & sets[2] or sets[1] & sets[2])
 
 
+def test_the_gate_grades_drafts_against_what_the_editor_approved_not_the_training_target():
+    from trainer.replay import Replayed
+    from trainer.retrain import gate_pairs
+
+    rows = read_rows(FIXTURES / "products.jsonl")
+    edited = rows[0]["description"] + " Our editors' favourite for long hikes, 100% recommended."  # "100%" is not in the data
+    approvals = [(0, i, approval(row, edited if i == 0 else row["description"], datetime.now(UTC))) for i, row in enumerate(rows)]
+    dataset = build_dataset(Replayed(approvals, [], 0), held_out_share=0.99, targets="facts")
+    first = next(e for e in dataset.held_out if e.product_id == rows[0]["id"])
+    assert "100%" not in first.target  # the trainer's reduction drops the ungrounded sentence ...
+    assert dict((p.title, ref) for p, ref in gate_pairs(dataset.held_out))[first.product.title] == edited  # ... the gate keeps the editor's text
+
+
 def test_gate_needs_better_similarity_and_no_worse_grounding():
     live = {"similarity_cosine": 0.50, "grounding": 0.99, "publishable": 0.95}
     assert gate(live, {"similarity_cosine": 0.55, "grounding": 0.99, "publishable": 0.96}, Margins())[0]

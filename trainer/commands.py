@@ -8,15 +8,18 @@ from trainer.settings import EvalSettings, FitSettings
 
 
 def fit_command(settings: FitSettings) -> int:
-    from trainer.dataset import file_fingerprint, load_examples
+    from trainer.dataset import file_fingerprint, load_examples, read_voice_sentences
     from trainer.fit import fit, write_card_markdown
 
-    train, dropped_train = load_examples(settings.data, settings.limit, settings.targets)
-    valid, dropped_valid = load_examples(settings.valid, targets=settings.targets)
+    if settings.targets == "voice" and settings.voice_sentences is None:
+        raise SystemExit("--targets voice needs --voice-sentences PATH.jsonl (drafts of the training rows: copydesk-trainer eval --output)")
+    voice = read_voice_sentences(settings.voice_sentences) if settings.targets == "voice" else None
+    train, dropped_train = load_examples(settings.data, settings.limit, settings.targets, voice)
+    valid, dropped_valid = load_examples(settings.valid, targets=settings.targets, voice_drafts=voice)
     print(f"examples: {len(train)} train ({dropped_train} rows without a grounded sentence), {len(valid)} valid ({dropped_valid})")
     result = fit(
         train, valid, settings.hyperparameters(), settings.out, init_adapter=settings.init_adapter,
-        model_version=settings.model_version, data_files=[file_fingerprint(settings.data), file_fingerprint(settings.valid)],
+        model_version=settings.model_version, data_files=[file_fingerprint(path) for path in (settings.data, settings.valid, settings.voice_sentences) if path],
         cache_dir=settings.cache_dir,
     )
     if not result.card:

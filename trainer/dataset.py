@@ -19,7 +19,16 @@ Two kinds of target (`--targets`):
   laser and LED printers range."), then one plain sentence for each key attribute those
   sentences leave out (schemas/key_facts.py), then the rest of the human text, so the length
   cut drops style before facts. The model learns to state the product's own facts in the
-  shop's voice, and nothing the data lacks.
+  shop's voice, and nothing the data lacks;
+- ``voice``: the ``facts`` target with one sentence of the shop's voice after the opening: the
+  first sentence of an earlier adapter's published draft for that product (`eval --output`,
+  given as ``--voice-sentences``), kept only when the claim checker supports it and made
+  product-relative ("The OKI B4100 is a compact printer." -> "It is a compact printer."). The
+  human sentences that survive the claim check are too product-specific for a 135M model to
+  learn a voice from, so a ``facts`` model loses the shop's generic voice; copydesk-default-v1
+  learned that voice from the whole train split, and its own sentences are ones a model can
+  learn back. Products with no voice sentence (and every approval in replay-train) get the
+  ``facts`` target.
 """
 
 from __future__ import annotations
@@ -38,12 +47,14 @@ from consumer.catalog import product_from_row, read_rows
 from schemas.events import Product
 from schemas.key_facts import fact_sentence, opening_sentence, readable_value
 
-TARGET_KINDS = ("grounded", "facts")
+TARGET_KINDS = ("grounded", "facts", "voice")
 
 TARGET_MAX_CHARS = 500
 MIN_TARGET_CHARS = 40
 LENGTH_BUCKETS = (200, 300, 400, 500, 600)
 DECORATION = re.compile(r"^[\s\-–—=_*•·#~]+$")
+MIN_VOICE_WORDS = 5
+FINITE_VERB = re.compile(r"\b(?:is|are|has|have|offers?|features?|provides?|comes?|makes?|gives?|delivers?|lets?|helps?|can|will|keeps?|brings?|adds?)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,10 @@ class Example:
     product_id: str
     product: Product
     target: str
+    reference: str = ""
+    """The whole text the target was made from (human or approved): what the gate compares drafts
+    with. The target is our reduction of it for training; grading drafts against it would grade
+    them against the trainer's own construction instead of what the editor wrote."""
 
 
 def _grounded_sentences(text: str, product: Product) -> list[str]:
@@ -64,19 +79,55 @@ def clean_description(text: str, product: Product, max_chars: int = TARGET_MAX_C
     return trim_to_sentences(" ".join(_grounded_sentences(text, product)), max_chars)
 
 
-def fact_target(text: str, product: Product, max_chars: int = TARGET_MAX_CHARS) -> str:
+def fact_target(text: str, product: Product, max_chars: int = TARGET_MAX_CHARS, voice: str | None = None) -> str:
     """The human sentences with only supported claims, completed with the key facts they leave out.
 
     Order: what the product is (the human opening when it names the product, else
-    opening_sentence), the missing key facts, then the rest of the human text, so the length
-    cut drops style before facts.
+    opening_sentence), the voice sentence if one is given, the human opening that does not name
+    the product, the missing key facts, then the rest
+    of the human text, so the length cut drops style before facts.
     """
-    kept = [s for s in _grounded_sentences(text, product) if all(c.supported for c in extract_claims(s, product))]
+    kept = [s for s in _grounded_sentences(text, product) if _supported(s, product)]
     names_product = bool(kept) and _names_product(kept[0], product)
     opening = kept[:1] if names_product else [opening_sentence(product), *kept[:1]]
-    keys, stated = stated_attributes(" ".join(kept), product)
+    voiced = [voice] if voice and voice not in opening and _supported(voice, product) else []
+    keys, stated = stated_attributes(" ".join(kept + voiced), product)
     missing = [fact_sentence(name, product.attributes[name]) for name in keys if name not in stated]
-    return trim_to_sentences(" ".join(opening + missing + kept[1:]), max_chars)
+    return trim_to_sentences(" ".join(opening[:1] + voiced + opening[1:] + missing + kept[1:]), max_chars)
+
+
+def _supported(sentence: str, product: Product) -> bool:
+    return all(c.supported for c in extract_claims(sentence, product))
+
+
+def voice_sentence(draft: str, product: Product) -> str | None:
+    """The first sentence of a published draft, product-relative, if it is a grounded full sentence.
+
+    "The OKI B4100 is a compact printer." -> "It is a compact printer.", so the target names the
+    product once (in its opening) and the voice sentence reads as the second sentence.
+    """
+    sentences = split_sentences(draft or "")
+    if not sentences or sentences[0][-1] not in ".!?" or ungrounded_terms(sentences[0], product) or markup_found(sentences[0]):
+        return None
+    first = sentences[0]
+    if len(first.split()) < MIN_VOICE_WORDS or not FINITE_VERB.search(first):
+        return None  # "The Kodak i2800 for Govt." names the product and says nothing
+    title = re.escape(product.title.strip())
+    relative = re.sub(rf"^(?:the\s+)?{title}(?!\w)(?:\s*,)?\s+(?=is\b|are\b|has\b|offers\b|features\b|provides\b|comes\b)", "It ", first, flags=re.IGNORECASE)
+    if relative.startswith("It are "):
+        relative = "It is " + relative[len("It are "):]
+    return relative if _supported(relative, product) else None
+
+
+def read_voice_sentences(path: Path) -> dict[str, str]:
+    """Product id -> draft text, from `copydesk-trainer eval --output` (rows carry "id" and "text")."""
+    drafts = {}
+    for line in Path(path).read_text().splitlines():
+        if line.strip():
+            row = json.loads(line)
+            if row.get("id") and row.get("text"):
+                drafts[str(row["id"])] = row["text"]
+    return drafts
 
 
 def _names_product(sentence: str, product: Product) -> bool:
@@ -89,29 +140,38 @@ def length_bucket(chars: int) -> int:
     return next((bucket for bucket in LENGTH_BUCKETS if chars <= bucket), LENGTH_BUCKETS[-1])
 
 
-def example_from_pair(product_id: str, product: Product, text: str, targets: str = "grounded") -> Example | None:
-    """None when nothing publishable is left of the text."""
+def example_from_pair(product_id: str, product: Product, text: str, targets: str = "grounded", voice_draft: str | None = None) -> Example | None:
+    """None when nothing publishable is left of the text.
+
+    ``voice_draft`` (``voice`` targets only): an earlier adapter's draft for this product; without
+    one a ``voice`` target is the ``facts`` target.
+    """
     if targets not in TARGET_KINDS:
         raise ValueError(f"unknown target kind {targets!r}: one of {', '.join(TARGET_KINDS)}")
-    target = fact_target(text, product) if targets == "facts" else clean_description(text, product)
+    if targets == "grounded":
+        target = clean_description(text, product)
+    else:
+        voice = voice_sentence(voice_draft, product) if targets == "voice" and voice_draft else None
+        target = fact_target(text, product, voice=voice)
     if len(target) < MIN_TARGET_CHARS:
         return None
     product = product.model_copy(update={"max_chars": length_bucket(len(target)), "description": None, "description_origin": None})
-    return Example(product_id, product, target)
+    return Example(product_id, product, target, text)
 
 
-def examples_from_rows(rows: list[dict], targets: str = "grounded") -> tuple[list[Example], int]:
+def examples_from_rows(rows: list[dict], targets: str = "grounded", voice_drafts: dict[str, str] | None = None) -> tuple[list[Example], int]:
     """(examples, rows dropped because no grounded sentence was left)."""
     examples = []
     for row in rows:
-        example = example_from_pair(str(row["id"]), product_from_row(row), row.get("description") or "", targets)
+        product_id = str(row["id"])
+        example = example_from_pair(product_id, product_from_row(row), row.get("description") or "", targets, (voice_drafts or {}).get(product_id))
         if example:
             examples.append(example)
     return examples, len(rows) - len(examples)
 
 
-def load_examples(path: Path, limit: int | None = None, targets: str = "grounded") -> tuple[list[Example], int]:
-    return examples_from_rows(read_rows(path, limit), targets)
+def load_examples(path: Path, limit: int | None = None, targets: str = "grounded", voice_drafts: dict[str, str] | None = None) -> tuple[list[Example], int]:
+    return examples_from_rows(read_rows(path, limit), targets, voice_drafts)
 
 
 def file_fingerprint(path: Path) -> dict:

@@ -216,10 +216,11 @@ def run_eval(settings) -> int:
         columns.append(("human text", score(human, settings.max_chars, 0.0), len(pairs)))
     if settings.output:
         settings.output.parent.mkdir(parents=True, exist_ok=True)
+        ids = [str(row.get("id", "")) for row in read_rows(settings.data, settings.limit)]  # the rows of `pairs`, in order
         with open(settings.output, "w") as sink:
             for name, scored in reports.items():
-                for item in scored:
-                    sink.write(json.dumps({"model": name, "title": item.product.title, "text": item.text, "raw_text": item.raw_text,
+                for product_id, item in zip(ids, scored):
+                    sink.write(json.dumps({"model": name, "id": product_id, "title": item.product.title, "text": item.text, "raw_text": item.raw_text,
                                            "publishable": item.publishable,
                                            "unsupported": [[c.claim, c.kind] for c in extract_claims(item.text, item.product) if not c.supported],
                                            "stated": stated_attributes(item.text, item.product)[1],

@@ -29,7 +29,7 @@ class Hyperparameters(BaseModel):
     eval_every: int = Field(20, ge=1, description="Evaluate the held-out loss every K optimizer steps (best checkpoint kept).")
     eval_rows: int = Field(64, ge=1, description="Held-out examples used for the loss.")
     patience: int = Field(3, ge=1, description="Stop after this many evaluations without improvement.")
-    targets: Literal["grounded", "facts"] = Field("grounded", description="Training targets: 'grounded' (the human text's grounded sentences) or 'facts' (those with supported claims, completed with the key facts; trainer/dataset.py).")
+    targets: Literal["grounded", "facts", "voice"] = Field("grounded", description="Training targets: 'grounded' (the human text's grounded sentences), 'facts' (those with supported claims, completed with the key facts) or 'voice' (facts, plus a voice sentence from --voice-sentences; trainer/dataset.py).")
     prompt_style: Literal["plain", "plan"] = Field("plain", description="Prompt layout the adapter learns and is served with ('plan': the ordered key facts; schemas/prompt.py).")
     seed: int = Field(1234, description="Seed for shuffling, dropout and init.")
     device: str = Field("auto", description="'auto', 'cpu', 'cuda'.")

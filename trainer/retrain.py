@@ -113,9 +113,14 @@ def gate(live: dict, candidate: dict, margins: Margins, differences: list[float]
     return True, f"better: {detail}"
 
 
+def gate_pairs(examples: list[Example]) -> list[tuple]:
+    """(product, reference) for the gate: the text the editor approved, not the training target."""
+    return [(example.product, example.reference or example.target) for example in examples]
+
+
 def evaluate_on(model_spec: str, examples: list[Example], cache_dir: Path, batch_size: int) -> tuple[dict, list[float]]:
     """The gate's metrics for one model, and its similarity per product (for the paired bootstrap)."""
-    pairs = [(example.product, example.target) for example in examples]
+    pairs = gate_pairs(examples)
     scored, seconds, _ = generate_with_service(model_spec, pairs, cache_dir, batch_size)
     per_product = cosine_similarities([item.text or "-" for item in scored], [item.reference for item in scored])
     metrics = score(scored, max(example.product.max_chars or 400 for example in examples), seconds)

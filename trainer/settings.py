@@ -20,6 +20,7 @@ class FitSettings(CopydeskSettings, Hyperparameters):
     limit: int | None = Field(None, description="Use only the first N training rows.")
     init_adapter: Path | None = Field(None, description="Continue from this adapter instead of a fresh LoRA.")
     model_version: str | None = Field(None, description="Version name (default: lora-<sha256 prefix>).")
+    voice_sentences: Path | None = Field(None, description="For --targets voice: an earlier adapter's drafts of the training rows (`eval --output`); the first sentence of each, where the claim checker supports it, follows the target's opening.")
     evaluate_rows: int = Field(0, description="After training, run the evaluator on this many valid rows (0: skip).")
 
 
