@@ -167,6 +167,9 @@ def test_a_learned_vocabulary_makes_a_catalog_value_a_claim_everywhere(tmp_path)
          "The Mesh task office chair is a versatile and comfortable workstation for your office.", "type"),
         (Product(title="10 mm brass push-in straight fitting", attributes={"thread": "G 1/4"}),
          "It is a high-performance design for the pneumatic fittings.", "use"),
+        # what a product is, behind a list of adjectives: v1 on a PC monitor (HP LA2206xc)
+        (Product(title="HP LA2206xc", category="TVs and projectors > PC Monitors", attributes={"Display diagonal": "21.5 INCH"}),
+         "It is a high-end, compact, and versatile laptop with a slim profile.", "type"),
     ],
 )
 def test_paraphrased_and_misattributed_claims_seen_in_real_drafts(product, text, kind):

@@ -39,7 +39,7 @@ class Claim:
 
 
 NEGATORS = re.compile(r"\b(?:not|no|non|without|isn't|aren't|doesn't|don't|cannot|can't|never|nor|lacks?)\b[\w\s-]{0,25}$", re.I)
-TYPE_CONTEXT = re.compile(r"(?:^\W*(?:this|these|the|our|its)\s+(?:(?!(?:to|for|in|on|of|with|at|any|your|from)\b)[\w'’-]+\s+){0,4}|\b(?:is|are)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3})$", re.I)
+TYPE_CONTEXT = re.compile(r"(?:^\W*(?:this|these|the|our|its)\s+(?:(?!(?:to|for|in|on|of|with|at|any|your|from)\b)[\w'’-]+\s+){0,4}|\b(?:is|are)\s+(?:a|an|the)\s+(?:[\w-]+,?\s+(?:(?:and|or)\s+)?){0,5})$", re.I)
 OBJECT = r"(?P<obj>[^.;:,()!?]+)"
 PATTERNS: list[tuple[str, re.Pattern]] = [
     ("warranty", re.compile(r"\b(?:(?:\d+|one|two|three|five|ten)[\s-]*(?:years?|yrs?|months?)[\s-]+)?(?:lifetime\s+|limited\s+)*(?:warranty|guarantee)\b", re.I)),
