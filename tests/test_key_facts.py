@@ -197,3 +197,10 @@ def test_a_yes_no_statement_must_match_the_datas_flag(sentence, supported):
     tea = Product(title="Herbal tea", attributes={"caffeine_free": True, "organic": "no"})
     flags = [claim.supported for claim in extract_claims(sentence, tea) if claim.kind == "feature"]
     assert flags == ([] if supported is None else [supported])
+
+
+def test_true_as_an_adjective_is_no_yes_no_statement():
+    """The one false alarm on the challenge set's faithful texts: "are true" read as a flag value."""
+    buds = Product(title="Orra Pulse Buds 2 True Wireless Earbuds", attributes={"connectivity": "Bluetooth 5.3", "noise cancelling": False})
+    assert [c for c in extract_claims("The Orra Pulse Buds 2 are true wireless earbuds.", buds) if not c.supported] == []
+    assert [c.supported for c in extract_claims("The noise cancelling is true.", buds)] == [False]

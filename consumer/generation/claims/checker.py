@@ -115,7 +115,7 @@ def _object_supported(facts: Facts, obj: str) -> bool:
     return all(word in facts.words or _supported_phrase(facts, word) for word in words)
 
 
-FLAG_STATEMENT = re.compile(r"\b(?:the|its)\s+(?P<name>[A-Za-z][\w /&-]{1,40}?)\s+(?:is|are)\s+(?P<flag>yes|no|true|false)\b(?![\w-]|\s+(?:longer|more|less|match)\b)", re.I)
+FLAG_STATEMENT = re.compile(r"\b(?:the|its)\s+(?P<name>[A-Za-z][\w /&-]{1,40}?)\s+(?:is|are)\s+(?P<flag>yes|no|true|false)\b(?=\s*(?:[.,;:!?)]|$)|\s+(?:and|but|or)\b)", re.I)
 
 
 FLAG_NEGATION = re.compile(r"\b(?:the|its)\s+(?P<name>[A-Za-z][\w /&-]{1,40}?)\s+(?:is|are)\s+(?P<neg>not|no longer|no)\b", re.I)
