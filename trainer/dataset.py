@@ -83,14 +83,14 @@ def fact_target(text: str, product: Product, max_chars: int = TARGET_MAX_CHARS, 
     """The human sentences with only supported claims, completed with the key facts they leave out.
 
     Order: what the product is (the human opening when it names the product, else
-    opening_sentence), the voice sentence if one is given, the human opening that does not name
-    the product, the missing key facts, then the rest
-    of the human text, so the length cut drops style before facts.
+    opening_sentence), the voice sentence if one is given (already checked: voice_sentence), the
+    human opening that does not name the product, the missing key facts, then the rest of the
+    human text, so the length cut drops style before facts.
     """
     kept = [s for s in _grounded_sentences(text, product) if _supported(s, product)]
     names_product = bool(kept) and _names_product(kept[0], product)
     opening = kept[:1] if names_product else [opening_sentence(product), *kept[:1]]
-    voiced = [voice] if voice and voice not in opening and _supported(voice, product) else []
+    voiced = [voice] if voice and voice not in opening else []
     keys, stated = stated_attributes(" ".join(kept + voiced), product)
     missing = [fact_sentence(name, product.attributes[name]) for name in keys if name not in stated]
     return trim_to_sentences(" ".join(opening[:1] + voiced + opening[1:] + missing + kept[1:]), max_chars)
