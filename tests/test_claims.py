@@ -170,6 +170,9 @@ def test_a_learned_vocabulary_makes_a_catalog_value_a_claim_everywhere(tmp_path)
         # what a product is, behind a list of adjectives: v1 on a PC monitor (HP LA2206xc)
         (Product(title="HP LA2206xc", category="TVs and projectors > PC Monitors", attributes={"Display diagonal": "21.5 INCH"}),
          "It is a high-end, compact, and versatile laptop with a slim profile.", "type"),
+        # a bare number between two facts: v2 on a tee whose price is 29 (it says what it counts nowhere)
+        (Product(title="Balboa Persistence Tee", attributes={"price": "29", "pattern": "Solid"}),
+         "The climate is Warm. 29. The pattern is Solid.", "number"),
     ],
 )
 def test_paraphrased_and_misattributed_claims_seen_in_real_drafts(product, text, kind):

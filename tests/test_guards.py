@@ -127,6 +127,14 @@ def test_sentences_with_invented_claims_are_dropped_and_the_rest_kept():
     assert check_description(kept, BOTTLE, 300).passed
 
 
+def test_a_bare_number_sentence_is_dropped_though_the_data_holds_the_number():
+    """v2 published "... Indoor, Warm. 29. The pattern is Solid." for a tee priced 29."""
+    text = "The Hydra bottle is made of stainless steel. 1,299. It holds 1.5 l."
+    assert not check_description(text, BOTTLE, 300).passed
+    kept, dropped = keep_grounded_sentences(text, BOTTLE)
+    assert (kept, dropped) == ("The Hydra bottle is made of stainless steel. It holds 1.5 l.", 1)
+
+
 def test_generator_drops_a_bad_sentence_instead_of_retrying():
     """Pure logic of Generator.describe: a draft with one invented sentence is published reduced,
     without a second generation; a draft with nothing left to keep is retried."""

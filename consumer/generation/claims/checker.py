@@ -61,6 +61,9 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
 ADJECTIVE_COUNTRY = DEMONYMS
 ARTICLES = {"a", "an", "the", "any", "your", "its", "our", "their", "even", "also", "well"}
 NAME_TOKEN = re.compile(r"(?<![\w-])(?:[A-Za-z]*[a-z][A-Z][A-Za-z]*|[A-Z]{2,}[A-Za-z0-9]*|[A-Za-z]+\d+[A-Za-z\d]*|\d+[A-Za-z]+[A-Za-z\d]*|[A-Z][a-z]+)(?:-[A-Za-z\d]*\d[A-Za-z\d]*|-[A-Z]{2,}[A-Za-z\d]*)*(?![\w])")
+BARE_NUMBER = re.compile(r"[^A-Za-z]*\d[^A-Za-z]*")
+"""A sentence of digits and no word ("29."): a number that says what it counts nowhere. v2 wrote
+the price this way between two facts; the value is in the data, but no reader can tell what it is."""
 SPELLED_COUNT = re.compile(rf"\b(?P<word>{'|'.join(w for w in SPELLED if w not in ('half', 'single', 'double', 'twin', 'pair'))})\s+(?P<noun>[a-z]+)", re.I)
 
 
@@ -146,6 +149,8 @@ def _flag_supported(facts: Facts, name: str, flag: str) -> bool:
 
 
 def _sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
+    if BARE_NUMBER.fullmatch(sentence):
+        return [Claim(sentence.strip(" .!?"), "number", sentence, False)]
     claims: list[Claim] = []
     taken: list[tuple[int, int]] = []
 
