@@ -11,7 +11,7 @@ from consumer.generation.claims.checker import extract_claims
 from consumer.generation.claims.coverage import stated_attributes
 from consumer.generation.generator import adapter_prompt_style
 from schemas import Product
-from schemas.key_facts import content_plan, fact_sentence, key_attributes, opening_sentence
+from schemas.key_facts import FACTS_PER_SENTENCE, content_plan, fact_sentence, fact_sentences, key_attributes, opening_sentence
 from schemas.prompt import build_messages
 from tests.conftest import FIXTURES
 from trainer.dataset import clean_description, example_from_pair, fact_target, load_examples, read_voice_sentences, voice_sentence
@@ -86,6 +86,23 @@ def test_a_fact_sentence_states_its_value_and_nothing_else(name, value):
     assert all(claim.supported for claim in extract_claims(sentence, product)), sentence
 
 
+def test_key_facts_are_joined_into_few_sentences_that_state_each_and_nothing_else():
+    """One sentence per fact ("The colour is grey. The country of origin is Poland.") is a spec
+    sheet; the joined form states the same facts, a shared verb said once."""
+    facts = [(name, SHELF.attributes[name]) for name in key_attributes(SHELF)]
+    sentences = fact_sentences(facts)
+    assert sentences == [
+        "It has a load capacity of 175 kg per shelf, is made of galvanised steel and comes in grey.",
+        "It also measures 90 x 180 x 40 cm and has boltless assembly and a country of origin of Poland.",
+    ]
+    assert len(sentences) == -(-len(facts) // FACTS_PER_SENTENCE)
+    text = " ".join(sentences)
+    assert stated_attributes(text, SHELF)[1] == key_attributes(SHELF)
+    assert all(claim.supported for claim in extract_claims(text, SHELF)), text
+    camera = Product(title="Camera", attributes={"Optical zoom": "32", "Sensor type": "CMOS", "Total megapixels": "3.28"})
+    assert fact_sentences(list(camera.attributes.items())) == ["It has an optical zoom of 32, a sensor type of CMOS and total megapixels 3.28."]
+
+
 def test_coverage_counts_what_a_draft_states_and_misses_what_it_does_not():
     generic = "Designed to keep your office tidy and organised, with a wide choice of storage."
     informative = "This grey unit in galvanised steel holds 175 kg per shelf and measures 90 x 180 x 40 cm. Made in Poland."
@@ -127,7 +144,7 @@ def test_a_target_opens_with_what_the_product_is():
     assert opening_sentence(printer) == "The OKI B4100 is from our laser and LED printers range."
     assert opening_sentence(Product(title="Quest Lumaflex&trade; Band")) == "This is the Quest Lumaflex™ Band."
     target = fact_target("Print more for less. Quiet enough for any office.", printer)
-    assert target.startswith("The OKI B4100 is from our laser and LED printers range. Print more for less. The maximum print size is A4.")
+    assert target.startswith("The OKI B4100 is from our laser and LED printers range. Print more for less. It has a maximum print size of A4.")
     assert all(claim.supported for claim in extract_claims(target, printer)), target
 
 
@@ -148,7 +165,7 @@ def test_a_voice_target_puts_an_earlier_drafts_first_sentence_after_the_opening(
     assert voice_sentence(draft, printer) == "It is a compact and quiet desktop printer."
     target = fact_target("Print more for less.", printer, voice=voice_sentence(draft, printer))
     assert target.startswith("The OKI B4100 is from our laser and LED printers range. It is a compact and quiet desktop printer. Print more for less.")
-    assert "The maximum print size is A4." in target  # the key facts still follow
+    assert "It has a maximum print size of A4." in target  # the key facts still follow
     # a first sentence with a claim the data lacks, or a fragment, is no voice: the target is the facts target
     assert voice_sentence("The OKI B4100 prints 30 pages per minute.", printer) is None
     assert voice_sentence("The OKI B4100, a printer", printer) is None

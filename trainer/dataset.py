@@ -16,8 +16,9 @@ Two kinds of target (`--targets`):
   what humans state beyond the data), so a model trained on it alone writes empty praise;
 - ``facts``: the human sentences whose every claim the claim checker supports, opened by what
   the product is (the human opening when it names the product, else "The OKI B4100 is from our
-  laser and LED printers range."), then one plain sentence for each key attribute those
-  sentences leave out (schemas/key_facts.py), then the rest of the human text, so the length
+  laser and LED printers range."), then plain sentences for the key attributes those
+  sentences leave out, up to three a sentence ("It has an optical zoom of 32, a sensor type of
+  CMOS and total megapixels 3.28."; schemas/key_facts.py), then the rest of the human text, so the length
   cut drops style before facts. The model learns to state the product's own facts in the
   shop's voice, and nothing the data lacks;
 - ``voice``: the ``facts`` target with one sentence of the shop's voice after the opening: the
@@ -45,7 +46,7 @@ from consumer.generation.guards import markup_found, trim_to_sentences, unground
 from consumer.generation.sentences import split_sentences
 from consumer.catalog import product_from_row, read_rows
 from schemas.events import Product
-from schemas.key_facts import fact_sentence, opening_sentence, readable_value
+from schemas.key_facts import fact_sentences, opening_sentence, readable_value
 
 TARGET_KINDS = ("grounded", "facts", "voice")
 
@@ -92,7 +93,7 @@ def fact_target(text: str, product: Product, max_chars: int = TARGET_MAX_CHARS, 
     opening = kept[:1] if names_product else [opening_sentence(product), *kept[:1]]
     voiced = [voice] if voice and voice not in opening else []
     keys, stated = stated_attributes(" ".join(kept + voiced), product)
-    missing = [fact_sentence(name, product.attributes[name]) for name in keys if name not in stated]
+    missing = fact_sentences([(name, product.attributes[name]) for name in keys if name not in stated])
     return trim_to_sentences(" ".join(opening[:1] + voiced + opening[1:] + missing + kept[1:]), max_chars)
 
 
