@@ -173,6 +173,14 @@ def test_a_learned_vocabulary_makes_a_catalog_value_a_claim_everywhere(tmp_path)
         # a bare number between two facts: v2 on a tee whose price is 29 (it says what it counts nowhere)
         (Product(title="Balboa Persistence Tee", attributes={"price": "29", "pattern": "Solid"}),
          "The climate is Warm. 29. The pattern is Solid.", "number"),
+        # a real weight bound to a yes/no attribute: v4 on a scanner (Fujitsu ScanSnap S1300i)
+        (Product(title="Fujitsu ScanSnap S1300i", attributes={"Color scanning": "yes", "Weight": "1 KILOGRAM"}),
+         "It has a color scanning capacity of 1 KILOGRAM.", "number"),
+        (Product(title="Sports watch", attributes={"water_resistant": "yes", "case_diameter": "42 mm"}),
+         "It is water resistant to 42 mm.", "number"),
+        # camera features the data never names: v4 on a webcam (HP 1300)
+        (Product(title="HP 1300", category="Webcams", attributes={"Total megapixels": "0.3"}),
+         "It has a wide-angle lens and an advanced image processing system.", "feature"),
     ],
 )
 def test_paraphrased_and_misattributed_claims_seen_in_real_drafts(product, text, kind):
@@ -188,3 +196,15 @@ def test_how_a_garment_is_worn_is_no_claim_about_the_range_on_sale():
 def test_a_value_named_by_its_own_attribute_is_supported():
     bearing = Product(title="6204-2RS ball bearing", attributes={"outer_diameter": "47 mm", "width": "14 mm"})
     assert unsupported_claims("It has an outer diameter of 47 mm and a width of 14 mm.", bearing) == []
+
+
+def test_camera_features_are_supported_by_the_data_that_names_them():
+    camcorder = Product(title="Camcorder with wide-angle lens", attributes={"Autofocus": "yes", "Image stabilizer": "optical"})
+    assert unsupported_claims("It has a wide-angle lens, autofocus and image stabilisation.", camcorder) == []
+
+
+def test_a_value_after_a_flag_is_kept_when_an_attribute_of_that_measure_holds_it():
+    """A flag's name next to a measure that another attribute gives is a paraphrase, not a swap."""
+    speaker = Product(title="Party speaker", attributes={"Bluetooth": "yes", "Wireless range": "10 m", "Weight": "1 kg"})
+    assert unsupported_claims("It has a bluetooth range of 10 m and a weight of 1 kg.", speaker) == []
+    assert unsupported_claims("It has Bluetooth. The weight is 1 kg.", speaker) == []

@@ -288,24 +288,57 @@ def _same_quantity(a, b) -> bool:
     return bool(set(a.values) & set(b.values))
 
 
+BINDING_WORDS = ("of", "is", "are", "at", "to", "up", "about", "approx", "around", "rated")
+"""Words between an attribute's name and the value a sentence gives it: "a width *of* 14 mm"."""
+_BINDING = "(?: (?:" + "|".join(BINDING_WORDS) + "))*"
+
+
 def _names_another_attribute(before: str, quantity, facts: Facts) -> bool:
     """True when the words right before a quantity name an attribute that does not hold it.
 
     The value check alone accepts a number that belongs to another attribute ("outer diameter
     of 14 mm" for a bearing 14 mm wide): binding it to the attribute the sentence names catches
-    the swap. Names shorter than four letters ("size", "cap") are too vague to bind.
+    the swap. Names shorter than five letters ("size", "cap") are too vague to bind.
     """
     window = f" {normalise(before)} "
     named = []
     for name, value in facts.product.attributes.items():
         words = normalise(name)
-        if len(words) >= 5 and re.search(rf"(?:^| ){re.escape(words)}(?: (?:of|is|are|at|to|up|about|approx|around|rated))* $", window):
+        if len(words) >= 5 and re.search(rf"(?:^| ){re.escape(words)}{_BINDING} $", window):
             held = [q for text in value_texts(value) for q in quantities(text)
                     if is_physical(quantity.unit) and q.unit and is_physical(q.unit)
                     and same_amount(q.values[0], q.unit, quantity.values[0], quantity.unit) is not None]  # same dimension
             if held:
                 named.append(any(_same_quantity(quantity, other) for other in held))
-    return bool(named) and not any(named)
+    if named:
+        return not any(named)
+    return _bound_to_a_flag(window, quantity, facts)
+
+
+def _bound_to_a_flag(window: str, quantity, facts: Facts) -> bool:
+    """True when a measure is said of a yes/no attribute: "a color scanning capacity of 1 kg".
+
+    A flag holds no amount, so the value belongs elsewhere (the scanner weighs 1 kg) and the
+    sentence says something the data does not. One word may follow the flag's name
+    ("capacity"); when an attribute named with that word holds the value, the sentence
+    paraphrases that attribute ("a bluetooth range of 10 m" for "Wireless range: 10 m").
+    """
+    attributes = facts.product.attributes
+    for name, value in attributes.items():
+        words = normalise(name)
+        if len(words) < 5 or not (isinstance(value, bool) or str(value).strip().lower() in YES | NO):
+            continue
+        match = re.search(rf"(?:^| ){re.escape(words)}(?: (?P<noun>[a-z]+))?{_BINDING} $", window)
+        if not match:
+            continue
+        noun = match.group("noun")
+        if noun and noun not in BINDING_WORDS and any(
+            noun in normalise(other).split() and any(_same_quantity(quantity, q) for text in value_texts(held) for q in quantities(text))
+            for other, held in attributes.items()
+        ):
+            continue
+        return True
+    return False
 
 
 def _judge_quantity(facts: Facts, quantity) -> tuple[str, bool]:

@@ -49,7 +49,8 @@ automatic power management|battery drain|freshly squeezed|cold pressed|stone gro
 healthy|nutritious|superfood|promote relaxation|promotes relaxation|reduce stress|reduces stress|relieve stress|immune system|
 detox|medicinal|traditional medicine|anti inflammatory|antioxidant|low calorie|low fat|high protein|no added sugar|
 no added salt|boost energy|energy boost|improve sleep|aid digestion|harsh environment|extreme condition|all weather|hypoallergenic|fragrance free|scented|unscented|washable|wipeable|potable water|
-food grade|food safe|insulated handle|soft close|pre lubricated|shielded|full bore
+food grade|food safe|insulated handle|soft close|pre lubricated|shielded|full bore|
+wide angle|image processing|image stabilisation|autofocus|auto focus|night vision|face recognition|facial recognition
 """
 
 CERTIFICATION = """
@@ -113,6 +114,8 @@ IMPLIED_BY = {
     "portable": "battery cordless wireless",
     "fabric": "cotton wool linen polyester nylon silk velvet fleece canvas",
     "leak proof": "leakproof airtight",
+    "auto focus": "autofocus",  # the phrase's pattern also matches the one-word spelling
+    "image stabilisation": "stabiliser stabilizer stabilised stabilized",
     "adjustable": "adjustable height range",
     "led": "led lm lumen",
     "clear": "transparent glass",
