@@ -208,3 +208,10 @@ def test_a_value_after_a_flag_is_kept_when_an_attribute_of_that_measure_holds_it
     speaker = Product(title="Party speaker", attributes={"Bluetooth": "yes", "Wireless range": "10 m", "Weight": "1 kg"})
     assert unsupported_claims("It has a bluetooth range of 10 m and a weight of 1 kg.", speaker) == []
     assert unsupported_claims("It has Bluetooth. The weight is 1 kg.", speaker) == []
+
+
+def test_html_entities_in_the_data_support_the_characters_they_stand_for():
+    """Magento's data says "&frac14; zip" and "HeatTech&trade;"; a draft prints "¼ zip" and "HeatTech™"."""
+    jacket = Product(title="Mars HeatTech&trade; Pullover", attributes={"Style General": "Soft Shell, &frac14; zip", "Price": "66"})
+    assert unsupported_claims("The Mars HeatTech™ Pullover has a style general of Soft Shell, ¼ zip.", jacket) == []
+    assert kinds_flagged("It has a ½ zip.", jacket) == {"number"}

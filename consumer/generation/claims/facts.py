@@ -8,6 +8,7 @@ none records the feature it names as *denied*: claiming a denied feature is a co
 
 from __future__ import annotations
 
+import html
 import re
 from functools import cached_property
 
@@ -75,7 +76,8 @@ class Facts:
             if not _says_no(value):  # "foldable handle: no" states no foldable handle
                 fields.append(name.replace("_", " "))
             fields.extend(text for text in value_texts(value) if text.strip().lower() not in NO_VALUES)
-        self.fields = [field for field in fields if field]
+        # PIMs store markup entities ("&frac14; zip", "HeatTech&trade;"); copy prints the characters
+        self.fields = [html.unescape(field) for field in fields if field]
         self.raw = "\n".join(self.fields)
         self.norm = " " + " | ".join(normalise(field) for field in self.fields) + " "
         self.words = set(self.norm.split())
