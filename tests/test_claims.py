@@ -181,6 +181,8 @@ def test_a_learned_vocabulary_makes_a_catalog_value_a_claim_everywhere(tmp_path)
         # camera features the data never names: v4 on a webcam (HP 1300)
         (Product(title="HP 1300", category="Webcams", attributes={"Total megapixels": "0.3"}),
          "It has a wide-angle lens and an advanced image processing system.", "feature"),
+        (Product(title="HP 1300", category="Webcams", attributes={"Total megapixels": "0.3"}),
+         "It has an advanced image stabilization system for sharp images in low light.", "feature"),  # its retry, US spelling
     ],
 )
 def test_paraphrased_and_misattributed_claims_seen_in_real_drafts(product, text, kind):

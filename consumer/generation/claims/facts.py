@@ -21,6 +21,7 @@ SPELLING = {
     "liter": "litre", "liters": "litres", "meter": "metre", "meters": "metres", "lithium": "li", "canceling": "cancelling",
     "odor": "odour", "orthopedic": "orthopaedic", "moisturizer": "moisturiser", "organize": "organise", "savory": "savoury", "jewelry": "jewellery", "tire": "tyre", "mold": "mould", "favorite": "favourite",
     "nonstick": "non stick", "galvanized": "galvanised", "anodized": "anodised",  "leakproof": "leak proof", "wifi": "wi fi", "lumens": "lm", "lumen": "lm", "grams": "g",
+    "stabilization": "stabilisation", "stabilized": "stabilised", "stabilizer": "stabiliser",
 }
 DEMONYMS = {"italian": "italy", "french": "france", "german": "germany", "spanish": "spain", "swiss": "switzerland",
             "japanese": "japan", "chinese": "china", "british": "uk", "english": "england", "american": "usa",

@@ -50,7 +50,7 @@ healthy|nutritious|superfood|promote relaxation|promotes relaxation|reduce stres
 detox|medicinal|traditional medicine|anti inflammatory|antioxidant|low calorie|low fat|high protein|no added sugar|
 no added salt|boost energy|energy boost|improve sleep|aid digestion|harsh environment|extreme condition|all weather|hypoallergenic|fragrance free|scented|unscented|washable|wipeable|potable water|
 food grade|food safe|insulated handle|soft close|pre lubricated|shielded|full bore|
-wide angle|image processing|image stabilisation|autofocus|auto focus|night vision|face recognition|facial recognition
+wide angle|image processing|image stabilisation|image stabilization|autofocus|auto focus|night vision|face recognition|facial recognition
 """
 
 CERTIFICATION = """
@@ -115,7 +115,7 @@ IMPLIED_BY = {
     "fabric": "cotton wool linen polyester nylon silk velvet fleece canvas",
     "leak proof": "leakproof airtight",
     "auto focus": "autofocus",  # the phrase's pattern also matches the one-word spelling
-    "image stabilisation": "stabiliser stabilizer stabilised stabilized",
+    "image stabilisation": "stabiliser stabilised",
     "adjustable": "adjustable height range",
     "led": "led lm lumen",
     "clear": "transparent glass",
