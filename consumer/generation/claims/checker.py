@@ -125,10 +125,15 @@ FLAG_NEGATION = re.compile(r"\b(?:the|its)\s+(?P<name>[A-Za-z][\w /&-]{1,40}?)\s
 """'The caffeine free is no longer available.': a negation of one of the product's own flags."""
 
 
+def _is_flag(value) -> bool:
+    """A yes/no attribute's value: True/False or a word like "yes" or "no"."""
+    return isinstance(value, bool) or str(value).strip().lower() in YES | NO
+
+
 def _is_flag_of(facts: Facts, name: str) -> bool:
     for attribute, value in facts.product.attributes.items():
         if normalise(readable_name(attribute)) == normalise(name):
-            return isinstance(value, bool) or str(value).strip().lower() in YES | NO
+            return _is_flag(value)
     return False
 
 
@@ -326,7 +331,7 @@ def _bound_to_a_flag(window: str, quantity, facts: Facts) -> bool:
     attributes = facts.product.attributes
     for name, value in attributes.items():
         words = normalise(name)
-        if len(words) < 5 or not (isinstance(value, bool) or str(value).strip().lower() in YES | NO):
+        if len(words) < 5 or not _is_flag(value):
             continue
         match = re.search(rf"(?:^| ){re.escape(words)}(?: (?P<noun>[a-z]+))?{_BINDING} $", window)
         if not match:
