@@ -143,8 +143,9 @@ def test_a_target_opens_with_what_the_product_is():
     printer = Product(title="OKI B4100", attributes={"family": "Laser and LED printers", "Maximum print size": "A4"})
     assert opening_sentence(printer) == "The OKI B4100 is from our laser and LED printers range."
     assert opening_sentence(Product(title="Quest Lumaflex&trade; Band")) == "This is the Quest Lumaflex™ Band."
-    target = fact_target("Print more for less. Quiet enough for any office.", printer)
-    assert target.startswith("The OKI B4100 is from our laser and LED printers range. Print more for less. It has a maximum print size of A4.")
+    target = fact_target("It prints on A4. Quiet enough for any office.", printer)
+    assert target.startswith("The OKI B4100 is from our laser and LED printers range. It prints on A4. It has a maximum print size of A4.")
+    assert "Quiet" not in target  # a claim the data lacks
     assert all(claim.supported for claim in extract_claims(target, printer)), target
 
 
@@ -161,13 +162,14 @@ def test_fact_targets_cover_more_fixture_rows_than_grounded_ones():
 
 def test_a_voice_target_puts_an_earlier_drafts_first_sentence_after_the_opening():
     printer = Product(title="OKI B4100", attributes={"family": "Laser and LED printers", "Maximum print size": "A4"})
-    draft = "The OKI B4100 is a compact and quiet desktop printer. It prints fast."
-    assert voice_sentence(draft, printer) == "It is a compact and quiet desktop printer."
-    target = fact_target("Print more for less.", printer, voice=voice_sentence(draft, printer))
-    assert target.startswith("The OKI B4100 is from our laser and LED printers range. It is a compact and quiet desktop printer. Print more for less.")
+    draft = "The OKI B4100 is a laser printer for A4. It prints fast."
+    assert voice_sentence(draft, printer) == "It is a laser printer for A4."
+    target = fact_target("It prints on A4.", printer, voice=voice_sentence(draft, printer))
+    assert target.startswith("The OKI B4100 is from our laser and LED printers range. It is a laser printer for A4. It prints on A4.")
     assert "It has a maximum print size of A4." in target  # the key facts still follow
     # a first sentence with a claim the data lacks, or a fragment, is no voice: the target is the facts target
     assert voice_sentence("The OKI B4100 prints 30 pages per minute.", printer) is None
+    assert voice_sentence("The OKI B4100 is a compact and quiet desktop printer.", printer) is None  # praise the data lacks
     assert voice_sentence("The OKI B4100, a printer", printer) is None
     assert voice_sentence("The OKI B4100 desktop laser printer.", printer) is None  # names the product, says nothing
     assert voice_sentence("", printer) is None
@@ -204,20 +206,18 @@ def test_a_retrained_candidate_keeps_the_live_adapters_recipe(tmp_path):
         ("The caffeine free is yes.", True),
         ("The organic is no.", True),
         ("The organic is yes.", False),
-        ("The answer is no longer a secret.", None),  # no flag statement at all
         ("The caffeine free is no longer available.", False),  # v2 wrote this of the same tea on 2026-12-01
         ("The caffeine free is not included.", False),
-        ("The organic is not certified.", True),
+        ("The organic is not certified.", False),  # organic: no, but nothing in the data says "certified"
     ],
 )
 def test_a_yes_no_statement_must_match_the_datas_flag(sentence, supported):
     tea = Product(title="Herbal tea", attributes={"caffeine_free": True, "organic": "no"})
-    flags = [claim.supported for claim in extract_claims(sentence, tea) if claim.kind == "feature"]
-    assert flags == ([] if supported is None else [supported])
+    assert all(claim.supported for claim in extract_claims(sentence, tea)) is supported, extract_claims(sentence, tea)
 
 
 def test_true_as_an_adjective_is_no_yes_no_statement():
     """The one false alarm on the challenge set's faithful texts: "are true" read as a flag value."""
     buds = Product(title="Orra Pulse Buds 2 True Wireless Earbuds", attributes={"connectivity": "Bluetooth 5.3", "noise cancelling": False})
     assert [c for c in extract_claims("The Orra Pulse Buds 2 are true wireless earbuds.", buds) if not c.supported] == []
-    assert [c.supported for c in extract_claims("The noise cancelling is true.", buds)] == [False]
+    assert [c.verdict for c in extract_claims("The noise cancelling is true.", buds)] == ["contradicted"]

@@ -16,8 +16,8 @@ LAMP = Product(title="LED desk lamp", brand="Lumo", attributes={"power": "6 W", 
 
 
 def test_training_targets_keep_only_grounded_sentences():
-    text = "The Lumo lamp draws 6 W.\n-----\nIt lasts 50000 hours. Made by Philips and USB powered. Dimmable for reading."
-    assert clean_description(text, LAMP) == "The Lumo lamp draws 6 W. Dimmable for reading."
+    text = "The Lumo lamp draws 6 W.\n-----\nIt lasts 50000 hours. Made by Philips and USB powered. Dimmable for reading. It is dimmable."
+    assert clean_description(text, LAMP) == "The Lumo lamp draws 6 W. It is dimmable."  # "reading" is a use the data lacks
 
 
 def test_targets_get_the_smallest_length_bucket_that_fits():

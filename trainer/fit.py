@@ -31,7 +31,6 @@ from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
 from consumer.models.base_model import BASE_MODEL_NAME, prepare_base_model, read_manifest, sha256_file  # noqa: E402
 from consumer.generation.generator import pick_device  # noqa: E402
 from consumer.generation.model_thread import on_model_thread  # noqa: E402
-from consumer.generation.claims.vocabulary import build_vocabulary, write_vocabulary  # noqa: E402
 from consumer.ops.settings import default_cache_dir  # noqa: E402
 from schemas.prompt import build_messages  # noqa: E402
 from trainer.dataset import Example, dataset_hash  # noqa: E402
@@ -266,8 +265,6 @@ def write_card(config, init_adapter, model_version, adapter_dir, base, train, va
         "valid_loss_best": round(best_loss, 4),
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "eval": None,
-        # The claim vocabulary learned from the products trained on, versioned with the adapter.
-        "claim_vocabulary_sha256": write_vocabulary(build_vocabulary(e.product.attributes for e in [*train, *valid]), adapter_dir),
     }
     (adapter_dir / "model_card.json").write_text(json.dumps(card, indent=2) + "\n")
     write_card_markdown(adapter_dir, card)

@@ -34,7 +34,6 @@ from transformers import (  # noqa: E402
 )
 
 from consumer.generation.grounding import BannedTermsProcessor, NumberGroundingProcessor, allowed_numbers  # noqa: E402
-from consumer.generation.claims import vocabulary as claim_vocabulary  # noqa: E402
 from consumer.generation.claims.checker import unsupported_phrases as claim_bans  # noqa: E402
 from consumer.generation.guards import GuardReport, check_description, keep_grounded_sentences, ungrounded_terms  # noqa: E402
 from consumer.generation.model_thread import on_model_thread  # noqa: E402
@@ -192,7 +191,6 @@ class Generator:
             # Merged into the base weights: serving pays no adapter overhead per token.
             model = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
             version = adapter_version(adapter_dir)
-        claim_vocabulary.activate(adapter_dir)  # the claim words learned with this adapter (none for base)
         model.to(torch_device).eval()
         model.generation_config.pad_token_id = tokenizer.pad_token_id
         return cls(model, tokenizer, version, torch_device, max_new_tokens, adapter_prompt_style(adapter_dir))
@@ -221,7 +219,7 @@ class Generator:
         prompt_length = encoded["input_ids"].shape[1]
         processors = [*decoding_processors(decoding, prompt_length, self.tokenizer.eos_token_id)]
         processors.append(NumberGroundingProcessor(self.tokenizer, [allowed_numbers(r.product) for r in requests]))
-        # Per row: the claim phrases its data doesn't support, plus what a failed attempt invented.
+        # Per row: the phrases its data denies (a false flag's name), plus what a failed attempt invented.
         banned = [claim_bans(r.product) + (banned_terms[i] if banned_terms else []) for i, r in enumerate(requests)]
         processors.append(BannedTermsProcessor(self.tokenizer, banned))
         output = self.model.generate(

@@ -104,7 +104,7 @@ class NumberGroundingProcessor(LogitsProcessor):
 def term_token_ids(tokenizer, term: str) -> list[list[int]]:
     """The token sequences a term can be written as: alone or after a space, lower or capitalised.
 
-    Cached on the tokenizer: the claim lexicon is tokenised once per process, not per batch.
+    Cached on the tokenizer: a term is tokenised once per process, not per batch.
     """
     cache = tokenizer.__dict__.setdefault("_copydesk_term_ids", {})
     if term not in cache:
@@ -123,9 +123,9 @@ def term_token_ids(tokenizer, term: str) -> list[list[int]]:
 class BannedTermsProcessor(LogitsProcessor):
     """Per row: never complete a term that row may not write.
 
-    Two uses: the claim phrases a row's product data does not support (claims/lexicon.py: a
-    bottle whose data has no "dishwasher safe" can't write it), and on the retry the terms a
-    guard found ungrounded in the first attempt ("HDMI", "Rogue"). A term's last token is banned
+    Two uses: the phrases a row's product data denies (claims/checker.unsupported_phrases: a
+    bottle whose data says ``dishwasher_safe: no`` can't write "dishwasher safe"), and on the
+    retry the claims a guard found unsupported in the first attempt ("HDMI", "carbon fork"). A term's last token is banned
     whenever the row's text so far ends with the term's other tokens; a one-token term is banned
     outright. Terms are indexed by their prefix, so a step costs a few dict look-ups per row
     however many terms are banned.

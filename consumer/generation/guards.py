@@ -1,9 +1,10 @@
 """Post-generation guards: a draft is clean only when every check passes.
 
 The decoder already cannot write an ungrounded number (grounding.py); these checks catch
-what a logits processor can't see: any claim the product data does not support (the claim
-checker, consumer/generation/claims/: a wrong unit, an invented name, material, feature,
-certification, warranty ...), a loop, markup or contact details, and text that does not fit. The
+what a logits processor can't see: any claim the product data does not support or
+contradicts (the claim checker, consumer/generation/claims/: every content phrase, quantity
+and date aligned to the attribute that explains it), a loop, markup or contact details, and
+text that does not fit. The
 evaluator runs the very same functions, so its scores describe what the service publishes.
 """
 
@@ -59,17 +60,21 @@ def trim_to_sentences(text: str, max_chars: int) -> str:
 def claimed_terms(text: str, product: Product) -> tuple[list[str], list[str]]:
     """(every claim, the ones the product data does not support), as written in the text.
 
-    The claim checker (consumer/generation/claims/) decides: numbers and units by value,
-    names, materials, colours, features, certifications, warranties, compatibility, origin,
-    care, included items, what the product is, what it is for, and how it tastes or feels.
+    The claim checker (consumer/generation/claims/) decides, in a closed world: a content
+    phrase, quantity or date is supported only when an attribute of the data explains it.
     """
     claims = extract_claims(text, product)
     return [claim.claim for claim in claims], list(dict.fromkeys(claim.claim for claim in claims if not claim.supported))
 
 
 def ungrounded_terms(text: str, product: Product) -> list[str]:
-    """Numbers, number+unit pairs and brand-like names in text that the product data lacks."""
-    return claimed_terms(text, product)[1]
+    """What text claims that the product data lacks or contradicts, as a retry may not write it again.
+
+    For a run of words, each word the data cannot explain ("carbon" of "carbon fork"), so a
+    retry can't swap the noun and keep the invention; else the claim as written.
+    """
+    claims = [claim for claim in extract_claims(text, product) if not claim.supported]
+    return list(dict.fromkeys(term for claim in claims for term in (claim.unexplained.split() if claim.unexplained else [claim.claim])))
 
 
 def keep_grounded_sentences(text: str, product: Product) -> tuple[str, int]:
@@ -118,7 +123,8 @@ def check_description(raw_text: str, product: Product, max_chars: int) -> GuardR
     checks.append(
         CheckResult(name="length", passed=len(text) <= max_chars, reason=None if len(text) <= max_chars else f"{len(text)} > {max_chars} characters")
     )
-    invented = list(dict.fromkeys(f"{claim.claim} ({claim.kind})" for claim in extract_claims(text, product) if not claim.supported))
+    invented = list(dict.fromkeys(f"{claim.claim} ({claim.verdict}{': ' + claim.attribute if claim.attribute else ''})"
+                                  for claim in extract_claims(text, product) if not claim.supported))
     checks.append(
         CheckResult(name="grounding", passed=not invented, reason=f"not in the product data: {', '.join(invented[:10])}" if invented else None)
     )

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 
-SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+SENTENCE_SPLIT = re.compile(r"(?<!\bapprox\.)(?<!\bca\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bincl\.)(?<!\bno\.)(?<=[.!?])\s+")
+"""A sentence ends at . ! or ? and whitespace, except after "approx.", "ca.", "e.g.", "i.e.", "incl.", "no.":
+"contains approx. 30 seeds" is one sentence, and its number keeps the words that say what it counts."""
 
 
 def split_sentences(text: str) -> list[str]:

@@ -1,145 +1,268 @@
-"""What a product's data says, in the forms the claim checker compares against.
+"""What a product's data says, indexed so a claim can be aligned to the attribute that explains it.
 
-The data is the title, brand, category, keywords and every attribute name and value. It is
-normalised the same way as the text being checked (case, hyphens, plurals, a few spelling
-variants), its numbers are kept with their units, and an attribute that says false / no /
-none records the feature it names as *denied*: claiming a denied feature is a contradiction.
+The data is the title, brand, category, keywords and every attribute. Each attribute keeps
+its name words (a unit suffix such as ``weight_g`` becomes the unit of its bare numbers, not a
+word), its value words, and what kind of fact it is: a yes/no flag (true or false), quantities,
+dates, countries (an ISO code explains the country's name and demonym), a hedge ("may contain
+traces of nuts") or a denial written in words ("Not microwave safe.", "3 x AAA (not included)").
+Every word is indexed by all its forms (words.forms), so "folds" finds "foldable".
 """
 
 from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 
-from consumer.generation.claims.quantities import Quantity, canonical_unit, number_readings, quantities
+from consumer.generation.claims.countries import country_words
+from consumer.generation.claims.quantities import Quantity, canonical_unit, known_unit, number_readings, quantities
+from lemminflect import getAllLemmas
+
+from consumer.generation.claims.words import HEDGES, NEGATORS, forms, is_function_word, tokens
 from schemas.events import Product
 
-SPELLING = {
-    "gray": "grey", "color": "colour", "colors": "colours", "colored": "coloured", "aluminum": "aluminium",
-    "flavor": "flavour", "flavors": "flavours", "fiber": "fibre", "fiberglass": "fibreglass", "center": "centre",
-    "liter": "litre", "liters": "litres", "meter": "metre", "meters": "metres", "lithium": "li", "canceling": "cancelling",
-    "odor": "odour", "orthopedic": "orthopaedic", "moisturizer": "moisturiser", "organize": "organise", "savory": "savoury", "jewelry": "jewellery", "tire": "tyre", "mold": "mould", "favorite": "favourite",
-    "nonstick": "non stick", "galvanized": "galvanised", "anodized": "anodised",  "leakproof": "leak proof", "wifi": "wi fi", "lumens": "lm", "lumen": "lm", "grams": "g",
-    "stabilization": "stabilisation", "stabilized": "stabilised", "stabilizer": "stabiliser",
-}
-DEMONYMS = {"italian": "italy", "french": "france", "german": "germany", "spanish": "spain", "swiss": "switzerland",
-            "japanese": "japan", "chinese": "china", "british": "uk", "english": "england", "american": "usa",
-            "swedish": "sweden", "danish": "denmark", "greek": "greece", "portuguese": "portugal", "belgian": "belgium",
-            "dutch": "netherland", "polish": "poland", "turkish": "turkey", "indian": "india", "korean": "korea",
-            "mexican": "mexico", "brazilian": "brazil", "colombian": "colombia", "vietnamese": "vietnam", "irish": "ireland"}
-SPELLING.update(DEMONYMS)
-NO_VALUES = {"no", "none", "false", "not included", "n/a", "without", "nope", "not available", "not supported", "-"}
-NEGATING_PREFIX = re.compile(r"^(?:no|not|non|without|do not|does not|don't|never)\s+(.+)$")
-NAME_AFFIXES = re.compile(r"^(?:is|has|have|supports?|with|includes?)\s+|\s+(?:included|supported|support|function|feature)$")
-UNIT_IN_NAME = re.compile(r"(?:[\s_(\[]|^)(mm|cm|m|kg|g|ml|l|w|v|mah|wh|hz|bar|psi|in|inch|oz|lb|°c|h|min|s)[)\]]?$", re.IGNORECASE)
+YES = {"yes", "true", "y", "ja", "oui", "included", "supported", "available"}
+NO = {"no", "false", "n", "none", "nein", "non", "not included", "n/a", "without", "not available", "not supported", "-"}
+UNIT_SUFFIX = re.compile(r"(?:^|[\s_(\[])([^\s_(\[\]]+)[)\]]?$")
+"""The last word of an attribute's name, a unit when quantities.py knows it: weight_g, warranty_years, max_torque_nm."""
+
+ISO_DATE = re.compile(r"\b(?P<year>(?:19|20)\d\d)(?:-(?P<month>[01]\d)(?:-(?P<day>[0-3]\d))?)?\b")
+MONTHS = {name.lower(): index for index, name in enumerate(
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"], 1)}
+MONTHS.update({name[:3]: index for name, index in list(MONTHS.items())} | {"sept": 9})
+TEXT_DATE = re.compile(rf"\b(?:(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+)?(?P<month>{'|'.join(sorted(MONTHS, key=len, reverse=True))})\.?"
+                       rf"(?:\s+(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?,?)?\s+(?P<year>(?:19|20)\d\d)\b", re.I)
+DATE_NAME = re.compile(r"date|released?|launch|year|season|collection", re.I)
+DENIAL = re.compile(r"\b(?:not|no|non|without|never)\b[\s-]+(?P<what>[^.;,()]+)", re.I)
+PSEUDO = ("title", "brand", "category", "keywords")
 
 
-def stem(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes", "zes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+@dataclass(frozen=True)
+class Date:
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def agrees(self, other: Date) -> bool:
+        """Same year, and same month and day where both state them."""
+        return (self.year == other.year and (self.month is None or other.month is None or self.month == other.month)
+                and (self.day is None or other.day is None or self.day == other.day))
 
 
-def normalise(text: str) -> str:
-    """Lowercase words, US/UK spellings unified, plurals stemmed, punctuation gone (decimals kept)."""
-    text = text.lower().replace("’", "'")
-    text = re.sub(r"[_/\-–—]", " ", text)
-    words = re.findall(r"[a-z0-9°%]+(?:[.,]\d+)*", text)
-    out = []
-    for word in words:
-        word = SPELLING.get(word, word)
-        out.extend(stem(part) for part in word.split())
-    return " ".join(out)
+def dates_in(text: str, dated_attribute: bool) -> list[Date]:
+    found = [Date(int(m["year"]), MONTHS[m["month"].lower().rstrip(".")], int(m["day"] or m["day2"]) if (m["day"] or m["day2"]) else None)
+             for m in TEXT_DATE.finditer(text)]
+    for match in ISO_DATE.finditer(text):
+        if match["month"] or dated_attribute:
+            try:
+                date(int(match["year"]), int(match["month"] or 1), int(match["day"] or 1))
+            except ValueError:
+                continue
+            found.append(Date(int(match["year"]), int(match["month"]) if match["month"] else None, int(match["day"]) if match["day"] else None))
+    return found
 
 
 def value_texts(value) -> list[str]:
     if isinstance(value, list):
-        return [str(item) for item in value]
-    return [str(value)]
+        return [html.unescape(str(item)) for item in value]
+    if isinstance(value, bool):
+        return ["yes" if value else "no"]
+    if isinstance(value, float) and value.is_integer():
+        return [str(int(value))]
+    return [html.unescape(str(value))]
 
 
-def _says_no(value) -> bool:
-    return value is False or any(text.strip().lower() in NO_VALUES for text in value_texts(value))
+def content_words(text: str) -> list[str]:
+    return [t.lower for t in tokens(text) if t.is_content]
 
 
-class Facts:
-    """The product's data, normalised once, asked many times."""
+@dataclass
+class Attribute:
+    """One attribute (or the title, brand, category, keywords) as the checker sees it."""
 
-    def __init__(self, product: Product):
-        self.product = product
-        fields = [product.title, product.brand or "", product.category or "", *product.keywords]
-        for name, value in product.attributes.items():
-            if not _says_no(value):  # "foldable handle: no" states no foldable handle
-                fields.append(name.replace("_", " "))
-            fields.extend(text for text in value_texts(value) if text.strip().lower() not in NO_VALUES)
-        # PIMs store markup entities ("&frac14; zip", "HeatTech&trade;"); copy prints the characters
-        self.fields = [html.unescape(field) for field in fields if field]
-        self.raw = "\n".join(self.fields)
-        self.norm = " " + " | ".join(normalise(field) for field in self.fields) + " "
-        self.words = set(self.norm.split())
+    name: str
+    texts: list[str]
+    pseudo: bool = False
+    name_words: list[str] = field(default_factory=list)
+    unit: str | None = None
 
-    @cached_property
-    def attribute_name_words(self) -> set[str]:
-        """Words of every attribute's name, a "no" one too: naming a field is no invented name.
-
-        Whether the product has the feature is the feature claims' question (denied below);
-        a name claim only asks whether the word comes from the data.
-        """
-        return {word.lower() for name in self.product.attributes for word in re.split(r"[\s_.:()/-]+", name) if word}
-
-    def states(self, phrase_normalised: str) -> bool:
-        return bool(phrase_normalised) and f" {phrase_normalised} " in self.norm
-
-    def states_raw(self, token: str) -> bool:
-        token = token.lower()
-        return token in self.raw.lower() or token in re.sub(r"\s+", "", self.raw.lower())
+    def __post_init__(self):
+        if not self.pseudo:
+            bare = self.name.strip()
+            unit = UNIT_SUFFIX.search(bare)
+            numeric = any(re.search(r"\d", t) for t in self.texts)
+            if unit and unit.start(1) > 0 and numeric and known_unit(unit.group(1)):
+                self.unit = unit.group(1)  # weight_g: 340, wheel_size_in: 29; "Total megapixels" keeps its word
+                bare = bare[: unit.start()] if len(unit.group(1)) <= 3 else bare
+            self.name_words = [w for w in content_words(bare.replace("_", " ")) if w not in {"is", "has"}]
 
     @cached_property
-    def denied(self) -> set[str]:
-        """Normalised features the data says the product does not have."""
-        denied = set()
-        for name, value in self.product.attributes.items():
-            texts = value_texts(value)
-            if _says_no(value):
-                base = normalise(name)
-                denied |= {base, normalise(NAME_AFFIXES.sub("", name.replace("_", " ").lower()))}
-            for text in (part for text in texts for part in re.split(r"[,;]", text)):
-                match = NEGATING_PREFIX.match(text.strip().lower())
-                if match:
-                    denied.add(normalise(match.group(1)))
-        return {phrase for phrase in denied if phrase}
+    def flag(self) -> bool | None:
+        """True/False for a yes/no attribute ("Bluetooth: yes", "energy_monitoring: false", "lining: none")."""
+        if self.pseudo or len(self.texts) != 1:
+            return None
+        text = self.texts[0].strip().lower().rstrip(".")
+        return True if text in YES else False if text in NO else None
 
-    def denies(self, phrase_normalised: str) -> bool:
-        bare = phrase_normalised.removesuffix(" included")
-        return any(bare == denied.removesuffix(" included") for denied in self.denied)
+    @cached_property
+    def value_words(self) -> list[str]:
+        if self.flag is not None:
+            return []
+        return [w for text in self.texts for w in content_words(text)]
+
+    @cached_property
+    def name_forms(self) -> frozenset[str]:
+        return frozenset(f for w in self.name_words for f in forms(w))
+
+    @cached_property
+    def value_forms(self) -> frozenset[str]:
+        found = {f for w in self.value_words for f in forms(w)}
+        for text in self.texts:
+            found |= country_words(text, self.name)
+        return frozenset(found)
 
     @cached_property
     def quantities(self) -> list[Quantity]:
-        found = [quantity for field in self.fields for quantity in quantities(field)]
-        for name, value in self.product.attributes.items():  # weight_g: 320 -> 320 g
-            unit = UNIT_IN_NAME.search(name.strip())
-            texts = value_texts(value)
-            if unit and not isinstance(value, bool):
-                for text in texts:
-                    if re.fullmatch(r"\s*\d+(?:[.,]\d+)*\s*", text):
-                        found.append(Quantity(text, number_readings(text.strip()), canonical_unit(unit.group(1))))
+        found = [q for text in self.texts for q in quantities(text)]
+        if self.unit:  # every number the value gives without a unit of its own: "28 heel / 22 forefoot" in stack_height_mm
+            for text in self.texts:
+                own = [q for q in quantities(text) if q.unit]
+                for match in re.finditer(r"\d+(?:[.,]\d+)*", text):
+                    if not any(q.start <= match.start() < q.end for q in own):
+                        found.append(Quantity(match.group(0), number_readings(match.group(0)), canonical_unit(self.unit)))
         return found
 
     @cached_property
+    def dates(self) -> list[Date]:
+        return [d for text in self.texts for d in dates_in(text, bool(DATE_NAME.search(self.name)))]
+
+    @cached_property
+    def hedged(self) -> bool:
+        return any(w in HEDGES for text in self.texts for w in re.findall(r"[a-z]+", text.lower()))
+
+    @cached_property
+    def denials(self) -> list[frozenset[str]]:
+        """What the value denies in words: "Not microwave safe." -> {microwave, safe}."""
+        found = []
+        for text in self.texts:
+            for match in DENIAL.finditer(text):
+                words = [w for w in content_words(match.group("what")) if w not in NEGATORS]
+                if words:
+                    found.append(frozenset(words))
+        return found
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+
+class Facts:
+    """The product's data, indexed once per product, asked many times."""
+
+    def __init__(self, product: Product):
+        self.product = product
+        self.attributes: list[Attribute] = []
+        for name, value in (("title", product.title), ("brand", product.brand), ("category", product.category)):
+            if value:
+                self.attributes.append(Attribute(name, [html.unescape(value)], pseudo=True))
+        if product.keywords:
+            self.attributes.append(Attribute("keywords", [html.unescape(k) for k in product.keywords], pseudo=True))
+        for name, value in product.attributes.items():
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            self.attributes.append(Attribute(html.unescape(name), value_texts(value)))
+        self.index: dict[str, set[tuple[int, str]]] = {}
+        for position, attribute in enumerate(self.attributes):
+            for form in attribute.name_forms:
+                self.index.setdefault(form, set()).add((position, "name"))
+            for form in attribute.value_forms:
+                self.index.setdefault(form, set()).add((position, "value"))
+        joined = {}
+        for position, attribute in enumerate(self.attributes):  # "wi fi" explains "wifi", "non-stick" "nonstick"
+            for words, role in ((attribute.name_words, "name"), (attribute.value_words, "value")):
+                for first, second in zip(words, words[1:]):
+                    joined.setdefault(first + second, set()).add((position, role))
+        self.joined = joined
+        self.compact = re.sub(r"[\s_-]+", "", "\n".join(t for a in self.attributes for t in a.texts + [a.name]).lower())
+
+    def explain(self, word: str) -> set[tuple[int, str]]:
+        """The (attribute position, "name" | "value") pairs a text word is explained by."""
+        found: set[tuple[int, str]] = set()
+        for form in forms(word):
+            found |= self.index.get(form, set())
+        if not found:
+            found = set(self.joined.get(word.lower(), set()))
+        if not found and re.search(r"\d", word) and word.lower() in self.compact:  # "G1" of "G 1/4", "6204" of "6204-2RS"
+            found = {(p, "value") for p, a in enumerate(self.attributes) if word.lower() in re.sub(r"[\s_-]+", "", " ".join(a.texts).lower())}
+        if not found and len(word) >= 3:  # "fly" for "flysheet", "arms" for "armrests": a component of a data compound
+            found = {pair for form in forms(word) if len(form) >= 3 for pair in self.compound_parts.get(form, ())}
+        if not found and len(word) >= 8:  # "fingerboard" for "finger board", "tubeless" never for "tube"
+            for cut in range(4, len(word) - 3):
+                left, right = self.explain(word[:cut]), self.explain(word[cut:])
+                if left and right and not is_function_word(word[cut:]):
+                    return left | right
+        return found
+
+    def explain_pair(self, first: str, second: str) -> set[tuple[int, str]]:
+        """Two text words the data writes as one ("e-bikes" for "ebike", "finger board")."""
+        found: set[tuple[int, str]] = set(self.joined.get((first + second).lower(), set()))
+        for form in forms((first + second).lower()):
+            found |= self.index.get(form, set())
+        return found
+
+    @cached_property
+    def compound_parts(self) -> dict[str, set[tuple[int, str]]]:
+        """The first part of each data word that is two English words ("fly" of flysheet, "arm" of armrests)."""
+        parts: dict[str, set[tuple[int, str]]] = {}
+        for position, attribute in enumerate(self.attributes):
+            for words, role in ((attribute.name_words, "name"), (attribute.value_words, "value")):
+                for word in words:
+                    for cut in range(3, len(word) - 2):
+                        head, tail = word[:cut], word[cut:]
+                        if getAllLemmas(head) and getAllLemmas(tail) and not is_function_word(head) and not is_function_word(tail):
+                            for form in forms(head):
+                                parts.setdefault(form, set()).add((position, role))
+        return parts
+
+    @cached_property
+    def acronyms(self) -> dict[str, set[tuple[int, str]]]:
+        """Initials of the data's phrases ("active noise cancelling" -> anc) and its capitalised codes (ANC)."""
+        found: dict[str, set[tuple[int, str]]] = {}
+        for position, attribute in enumerate(self.attributes):
+            for words, role in ((attribute.name_words, "name"), *((content_words(t), "value") for t in attribute.texts)):
+                if len(words) >= 2:
+                    found.setdefault("".join(w[0] for w in words), set()).add((position, role))
+        return found
+
+    def explain_initials(self, words: list[str]) -> set[tuple[int, str]]:
+        """Words whose initials spell an acronym of the data, or an acronym that spells the data's words."""
+        if len(words) >= 2:  # "active noise cancelling" for anc: true
+            initials = "".join(w[0].lower() for w in words)
+            return set(self.index.get(initials, set())) if len(initials) >= 3 else set()
+        word = words[0]  # "ANC" for "active noise cancelling"
+        if word.isupper() and 3 <= len(word) <= 5:
+            return set(self.acronyms.get(word.lower(), set()))
+        return set()
+
+    @cached_property
+    def quantities(self) -> list[tuple[int, Quantity]]:
+        return [(position, q) for position, attribute in enumerate(self.attributes) for q in attribute.quantities]
+
+    @cached_property
     def numbers(self) -> set[float]:
-        numbers = {value for quantity in self.quantities for value in quantity.values}
-        for value in self.product.attributes.values():
-            if isinstance(value, list):
-                numbers.add(float(len(value)))  # "three modes" for a list of three modes
-        listed = (str(value) for value in self.product.attributes.values())  # "red, green, blue": three colours
-        numbers |= {float(len(text.split(", "))) for text in listed if ", " in text and not any(ch.isdigit() for ch in text)}
+        numbers = {value for _, quantity in self.quantities for value in quantity.values}
+        for attribute in self.attributes:
+            if not attribute.pseudo and len(attribute.texts) > 1:
+                numbers.add(float(len(attribute.texts)))  # "three modes" for a list of three
+            elif not attribute.pseudo and attribute.texts and ", " in attribute.texts[0] and not re.search(r"\d", attribute.texts[0]):
+                numbers.add(float(len(attribute.texts[0].split(", "))))
         return numbers
 
     @cached_property
-    def units(self) -> set[str]:
-        return {quantity.unit for quantity in self.quantities if quantity.unit}
+    def dates(self) -> list[tuple[int, Date]]:
+        return [(position, d) for position, attribute in enumerate(self.attributes) for d in attribute.dates]
+
+    def attribute(self, position: int) -> Attribute:
+        return self.attributes[position]

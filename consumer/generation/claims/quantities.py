@@ -2,8 +2,10 @@
 
 "12 INCH", '12-inch' and '12"' are one quantity; "1.2 kg" is "1200 g"; "1,500 W" is 1500 W and
 "2,5 kg" is 2.5 kg; "three hours" is 3 h; "2-5 m" is 2 m and 5 m. A claimed quantity is supported
-when the data holds the same amount in any unit of the same dimension (within 1%); a claimed
-number whose unit the data gives differently is a wrong *unit*, not a wrong number.
+when the data holds the same amount in any unit of the same dimension, within 1% or the rounding
+its written decimals allow (at most 5%); a claimed number whose unit the data gives
+differently is a wrong *unit*, not a wrong number. Number words are numbers ("twenty-four",
+"a dozen", "half a litre"; text2num does the arithmetic).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ UNIT_ALIASES: dict[str, str | None] = {
     "m": "m", "metre": "m", "meter": "m", "km": "km", "in": "inch", "inch": "inch", '"': "inch", "”": "inch",
     "″": "inch", "ft": "ft", "foot": "ft", "feet": "ft", "'": "ft", "g": "g", "gram": "g", "gramme": "g",
     "kg": "kg", "kilo": "kg", "kilogram": "kg", "mg": "mg", "lb": "lb", "lbs": "lb", "pound": "lb", "oz": "oz",
-    "ounce": "oz", "t": "tonne", "tonne": "tonne", "ml": "ml", "millilitre": "ml", "milliliter": "ml", "cl": "cl",
+    "ounce": "oz", "tonne": "tonne", "ml": "ml", "millilitre": "ml", "milliliter": "ml", "cl": "cl",
     "dl": "dl", "l": "l", "litre": "l", "liter": "l", "w": "W", "watt": "W", "kw": "kW", "kilowatt": "kW",
     "v": "V", "volt": "V", "a": "A", "amp": "A", "ampere": "A", "ma": "mA", "mah": "mA*h", "ah": "A*h",
     "wh": "W*h", "kwh": "kW*h", "hz": "Hz", "khz": "kHz", "mhz": "MHz", "ghz": "GHz", "bar": "bar", "psi": "psi",
@@ -29,9 +31,12 @@ UNIT_ALIASES: dict[str, str | None] = {
     "rpm": "rpm", "lm": "lumen", "lumen": "lumen", "gallon": "gallon", "gal": "gallon", "quart": "quart",
     "fl oz": "floz", "mph": "mph", "km/h": "km/hour", "kmh": "km/hour", "kph": "km/hour", "m/s": "m/s", "db": None, "gb": None, "tb": None, "mb": None, "kb": None,
     "mp": None, "megapixel": None, "px": None, "pixel": None, "dpi": None, "ppm": None, "fps": None, "%": None,
-    "pcs": None, "piece": None, "pack": None, "pair": None, "person": None, "people": None, "seater": None,
+    "pcs": None, "piece": None, "pack": None, "person": None, "persons": None, "people": None, "seater": None,
     "cup": None, "serving": None, "bag": None, "sheet": None, "kcal": None, "cal": None, "iu": None,
     "gsm": None, "g/m²": None, "g/m2": None,
+    "µl": "microliter", "μl": "microliter", "ul": "microliter", "µm": "micrometer", "μm": "micrometer", "µg": "microgram",
+    "μg": "microgram", "decibel": None, "ft-lb": "ft*lbf", "ft lb": "ft*lbf", "lb-ft": "ft*lbf", "in-lb": "inch*lbf",
+    "ft-lbs": "ft*lbf", "teeth": None, "tooth": None,
 }
 _UNIT_WORDS = sorted({key for key in UNIT_ALIASES if key not in ('"', "”", "″", "'", "a")}, key=len, reverse=True)
 _UNIT_PATTERN = "|".join(re.escape(u) + ("(?:e?s)?" if u.isalpha() and len(u) > 2 else "") for u in _UNIT_WORDS) + "|(?-i:A)"
@@ -42,14 +47,13 @@ QUANTITY = re.compile(
     rf"(?:(?P<quote>[\"”″])|\s?-?\s?(?P<unit>{_UNIT_PATTERN})(?![a-z]))?",
     re.IGNORECASE,
 )
-SPELLED = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
-    "dozen": 12, "half": 0.5, "single": 1, "double": 2, "twin": 2, "pair": 2,
-}
-SPELLED_QUANTITY = re.compile(
-    rf"\b(?P<word>{'|'.join(SPELLED)})(?P<half>\s+and\s+a\s+half)?[\s-]+(?:an?\s+)?(?P<unit>{_UNIT_PATTERN})(?![a-z])", re.IGNORECASE
-)
+NUMBER_WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+               r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million)")
+SPELLED_NUMBER = re.compile(rf"(?<![\w])(?:(?P<dozen>(?:a\s+)?dozen)|{NUMBER_WORD}(?:(?:[\s-]+(?:and\s+)?){NUMBER_WORD})*)"
+                            rf"(?P<half>\s+and\s+a\s+half)?(?![\w])|(?<![\w-])(?P<single>single)(?=\s+[a-z])", re.I)
+HALF = re.compile(r"(?<![\w-])half(?:\s+an?(?=\s)|(?=-(?:inch|litre|liter|metre|meter)))", re.I)
+ONE_UNIT = re.compile(r"(?<![\w-])an?(?:\s+(?:full|whole))?(?=\s+(?:kilo|kilogram|litre|liter|metre|meter|pound|gallon|ounce|hour|minute)s?\b)", re.I)
+""""a kilo", "a full litre": one of the unit."""
 FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3}
 
 
@@ -58,6 +62,11 @@ class Quantity:
     text: str  # as written
     values: tuple[float, ...]  # every reading of the number ("1,500" -> 1500; "1,5" -> 1.5)
     unit: str | None  # the canonical alias target or the unit word itself
+    start: int = -1  # where it stands in the text it was read from
+    end: int = -1
+    places: int = 0  # decimals written: "4.4 lb" says 4.35 to 4.45, "12 oz" 11.5 to 12.5
+    approximate: bool = False  # "about 20.7 lb", "roughly 30 to 155 ft-lb": within 10%
+    bound: str | None = None  # "under an ounce" (at most), "over 40 hours" (at least)
 
 
 def number_readings(text: str) -> tuple[float, ...]:
@@ -78,7 +87,13 @@ def number_readings(text: str) -> tuple[float, ...]:
     return tuple(sorted(readings)) or (float("nan"),)
 
 
-SAME_NAMED = {"g/m²": "gsm", "g/m2": "gsm", "°": "degree", "degree": "degree"}
+def _places(number: str) -> int:
+    match = re.search(r"[.,](\d{1,2})$", number)
+    return len(match.group(1)) if match and not re.fullmatch(r"\d{1,3}(,\d{3})+", number) else 0
+
+
+SAME_NAMED = {"g/m²": "gsm", "g/m2": "gsm", "°": "degree", "degree": "degree", "people": "person", "persons": "person",
+              "db": "decibel", "tooth": "teeth"}
 
 
 def canonical_unit(word: str | None) -> str | None:
@@ -92,26 +107,98 @@ def canonical_unit(word: str | None) -> str | None:
     return "~" + word
 
 
+def known_unit(word: str) -> str | None:
+    """The canonical unit of a word quantities.py knows as one ("years" -> year, "nm" -> N*m), else None."""
+    word = word.lower()
+    for candidate in (word, word[:-2] if word.endswith("es") else None, word[:-1] if word.endswith("s") else None):
+        if candidate and candidate in UNIT_ALIASES:
+            return canonical_unit(candidate)
+    return None
+
+
+def _digits_for_words(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """The text with number words written as digits, right-aligned in the same span ("twenty-four" -> "         24").
+
+    Same length, so every match in it is a span of the original text (the spans replaced come
+    with it, to widen a match back to the whole words); text2num does the arithmetic.
+    """
+    from text_to_num import text2num
+
+    replaced: list[tuple[int, int]] = []
+
+    def digits(match: re.Match) -> str:
+        words = match.group(0)
+        try:
+            if match.group("dozen"):
+                value = 12.0
+            elif match.group("single"):
+                value = 1.0
+            else:
+                value = float(text2num(re.sub(r"[\s-]+", " ", words.replace(match.group("half") or "\0", "")).strip(), "en"))
+        except ValueError:
+            return words
+        if match.group("half"):
+            value += 0.5
+        written = f"{value:g}"
+        if len(written) > len(words):
+            return words
+        replaced.append((match.start(), match.end()))
+        return written.rjust(len(words))
+
+    def half(match: re.Match) -> str:
+        replaced.append((match.start(), match.end()))
+        return "0.5".rjust(len(match.group(0)))
+
+    text = SPELLED_NUMBER.sub(digits, text)
+    text = HALF.sub(half, text)
+    return ONE_UNIT.sub(lambda m: (replaced.append((m.start(), m.end())), "1".rjust(len(m.group(0))))[1], text), replaced
+
+
 def quantities(text: str) -> list[Quantity]:
-    """Every number in text with the unit written after it (a range or 'A x B x C cm' shares the unit)."""
+    """Every number in text with the unit written after it (a range or 'A x B x C cm' shares the unit).
+
+    Number words count ("three hours", "a dozen", "half a litre"); each quantity keeps its span.
+    """
+    shadow, replaced = _digits_for_words(text)
+
+    def widened(start: int) -> int:
+        return next((a for a, b in replaced if a <= start < b), start)
+
     found = []
-    for match in CHAIN.finditer(text):  # "80 x 30 x 180 cm", "2-5 m", "12 to 22 mm": every number gets the unit
+    for match in CHAIN.finditer(shadow):  # "80 x 30 x 180 cm", "2-5 m", "12 to 22 mm": every number gets the unit
         unit = canonical_unit(match.group("unit"))
         for number in re.findall(NUMBER, match.group("nums")):
-            found.append(Quantity(match.group(0), number_readings(number), unit))
-    rest = CHAIN.sub(lambda m: " " * len(m.group(0)), text)
+            start = widened(match.start())
+            found.append(Quantity(text[start:match.end()].strip(), number_readings(number), unit, start, match.end(), _places(number)))
+    rest = CHAIN.sub(lambda m: " " * len(m.group(0)), shadow)
     for match in QUANTITY.finditer(rest):
         unit = '"' if match.group("quote") else match.group("unit")
-        if unit and unit.lower() == "in" and re.match(r"\s+[a-z]", rest[match.end():]):
-            unit = None  # "5 in the box": a preposition, not inches
+        if unit and unit.lower() == "in" and re.match(r"\s+[a-z]|-", rest[match.end():]):
+            unit = None  # "5 in the box", "4-in-1": a preposition, not inches
+        if unit == "A" and re.match(r"\s+[a-z]", rest[match.end():]) and match.group(0).endswith(" A"):
+            unit = None
         canon = canonical_unit(unit)
+        start = widened(match.start())
+        written = text[start:match.end()].strip()
         for key in ("num", "num2"):
             if match.group(key):
-                found.append(Quantity(text[match.start():match.end()], number_readings(match.group(key)), canon))
-    for match in SPELLED_QUANTITY.finditer(text):
-        value = float(SPELLED[match.group("word").lower()]) + (0.5 if match.group("half") else 0.0)
-        found.append(Quantity(match.group(0), (value,), canonical_unit(match.group("unit"))))
-    return found
+                found.append(Quantity(written, number_readings(match.group(key)), canon, start, match.end(), _places(match.group(key))))
+    return [_qualified(text, quantity) for quantity in found]
+
+
+APPROXIMATE = re.compile(r"\b(?:about|around|roughly|approx\.?|approximately|circa|ca\.|nearly|almost|some|just over|just under)\s*$", re.I)
+AT_MOST = re.compile(r"\b(?:under|below|less than|at most|no more than|lighter than|<)\s*$", re.I)
+AT_LEAST = re.compile(r"\b(?:over|above|more than|at least|no less than|>|min\.?|minimum)\s*$", re.I)
+
+
+def _qualified(text: str, quantity: Quantity) -> Quantity:
+    """The quantity with the hedge or bound written before it: "about 20.7 lb", "under an ounce"."""
+    before = text[max(0, quantity.start - 20):quantity.start]
+    bound = "most" if AT_MOST.search(before) else "least" if AT_LEAST.search(before) else None
+    approximate = bool(APPROXIMATE.search(before))
+    if not (bound or approximate):
+        return quantity
+    return Quantity(quantity.text, quantity.values, quantity.unit, quantity.start, quantity.end, quantity.places, approximate, bound)
 
 
 @cache
@@ -121,16 +208,53 @@ def _registry():
     return pint.UnitRegistry()
 
 
-def same_amount(value: float, unit: str, other_value: float, other_unit: str) -> bool | None:
-    """True/False when both units are physical and comparable; None when pint can't compare them."""
-    if unit == other_unit:
-        return abs(value - other_value) <= 0.01 * max(abs(value), abs(other_value), 1e-9)
+def convert(value: float, unit: str, to_unit: str) -> float | None:
+    """value in unit, expressed in to_unit; None when pint can't compare the two."""
+    if unit == to_unit:
+        return value
     try:
-        registry = _registry()
-        converted = registry.Quantity(other_value, other_unit).to(unit).magnitude
+        return _registry().Quantity(value, unit).to(to_unit).magnitude
     except Exception:  # noqa: BLE001 - undefined or incompatible units: not comparable
         return None
-    return abs(value - converted) <= 0.01 * max(abs(value), abs(converted), 1e-9)
+
+
+def same_amount(value: float, unit: str, other_value: float, other_unit: str, places: int | None = None,
+                approximate: bool = False, bound: str | None = None) -> bool | None:
+    """True/False when both units are physical and comparable; None when pint can't compare them.
+
+    The first amount is the one a text wrote. Within 1% always; with ``places`` (the decimals it
+    wrote) also within the rounding those decimals allow ("12 oz" for 340 g = 11.99 oz, "4.4 lb"
+    for 2 kg), but never more than 5% off ("1 kg" is no rounding of 1.4 kg).
+    """
+    converted = convert(other_value, other_unit, unit)
+    if converted is None:
+        return None
+    if bound == "most":
+        return converted <= value * 1.01
+    if bound == "least":
+        return converted >= value * 0.99
+    tolerance = (0.10 if approximate else 0.01) * max(abs(value), abs(converted), 1e-9)
+    if places is not None:
+        tolerance = max(tolerance, min(0.5 * 10 ** -places, 0.05 * abs(converted)))
+    return abs(value - converted) <= tolerance + 1e-12
+
+
+def agrees(claimed: Quantity, data: Quantity) -> bool | None:
+    """Whether a claimed quantity states the data's amount (None: different dimensions or no units)."""
+    if claimed.unit and data.unit and is_physical(claimed.unit) and is_physical(data.unit):
+        verdicts = [same_amount(v, claimed.unit, o, data.unit, claimed.places, claimed.approximate, claimed.bound)
+                    for v in claimed.values for o in data.values]
+        return None if all(v is None for v in verdicts) else any(verdicts)
+    if claimed.unit and claimed.unit == data.unit:
+        if claimed.bound == "most":
+            return any(o <= v for v in claimed.values for o in data.values)
+        if claimed.bound == "least":
+            return any(o >= v for v in claimed.values for o in data.values)
+        return bool(set(claimed.values) & set(data.values))
+    degrees = {"~degree", "degC", "degF"}
+    if claimed.unit in degrees and data.unit in degrees and "~degree" in (claimed.unit, data.unit):
+        return bool(set(claimed.values) & set(data.values))  # "30 degrees" for "30 °C", "360°" for "360 degrees"
+    return None
 
 
 def is_physical(unit: str | None) -> bool:

@@ -1,0 +1,140 @@
+"""Quantities, numbers and dates in a sentence, each bound to the attribute that holds it.
+
+A quantity is supported when an attribute holds the same amount (quantities.agrees: any unit
+of the same dimension, within the rounding its decimals allow). The words next to it may name
+the attribute ("a *seat height* of 44 cm", "13 mm *chuck*", "45 cm *wide*"): then that
+attribute must hold it, and a real value of another attribute is a contradiction ("an outer
+diameter of 14 mm" for a bearing 14 mm wide), as is a measure given to a yes/no flag. A bare
+number counts the noun after it ("12 glass *marbles*"). A date is compared at the precision
+the text states ("March 2021" for 2021-03-15).
+"""
+
+from __future__ import annotations
+
+import re
+
+from consumer.generation.claims.claim import Claim
+from consumer.generation.claims.facts import Facts, dates_in
+from consumer.generation.claims.framing import DIMENSIONS
+from consumer.generation.claims.quantities import agrees, is_physical, quantities
+from consumer.generation.claims.words import forms, is_function_word, tokens
+
+
+def measure_word_length(after: str) -> int:
+    """Characters of a measure word right after a quantity ("45 cm *wide*", "1.5 m *long*"), part of its claim."""
+    match = re.match(r"\s+(?:in\s+)?([a-z]+)", after, re.I)
+    return match.end() if match and (match.group(1).lower() in DIMENSIONS or match.group(1).lower() == "overall") else 0
+
+
+def date_claim(text: str, sentence: str, facts: Facts) -> Claim:
+    said = dates_in(text, True)
+    matching = [(p, d) for p, d in facts.dates if any(d.agrees(s) for s in said)]
+    if matching:
+        return Claim(text, "date", sentence, "supported", facts.attribute(matching[0][0]).name)
+    verdict = "contradicted" if facts.dates else "unsupported"
+    return Claim(text, "date", sentence, verdict, facts.attribute(facts.dates[0][0]).name if facts.dates else None)
+
+
+BINDING_WORDS = frozenset({"of", "is", "are", "at", "to", "up", "about", "approx", "around", "rated", "a", "an", "the",
+                           "its", "their", "with", "has", "have", "than", "just", "only", "for"})
+"""Words between an attribute's name and the value a sentence gives it: "a width *of* 14 mm"."""
+
+
+def _named_attributes(sentence: str, quantity, facts: Facts) -> list[int]:
+    """Attributes the words next to a quantity name: "a *seat height* of 44 cm", "13 mm *chuck*", "45 cm *wide*".
+
+    Before it, the name must end within the binding words right before the quantity; after it,
+    the name must follow at once (the head of "80 mm throat depth"). Nothing across a comma,
+    a conjunction or another quantity is a name of this one.
+    """
+    before_text = re.split(r"[,;:()]|\band\b|\bor\b|\d", sentence[:quantity.start])[-1]
+    after_text = re.split(r"[,;:()]|\band\b|\bor\b|\d", sentence[quantity.end:])[0]
+    before = [t.lower for t in tokens(before_text) if t.kind == "word"]
+    while before and before[-1] in BINDING_WORDS:
+        before.pop()
+    after = []
+    for token in tokens(after_text):
+        if token.kind != "word" or token.lower in BINDING_WORDS:
+            break
+        after.append(token.lower)
+    measures = {DIMENSIONS[w] for w in after[:1] + before[-1:] if w in DIMENSIONS}
+    named = []
+    for position, attribute in enumerate(facts.attributes):
+        if attribute.pseudo or not attribute.name_words:
+            continue
+        names = attribute.name_words
+        tail = before[-len(names) - 2:] if before else []
+        ends_before = bool(before) and bool(forms(names[-1]) & forms(before[-1])) and all(
+            any(forms(w) & forms(t) for t in tail) for w in names)
+        starts_after = bool(after) and all(any(forms(w) & forms(t) for t in after) for w in names)
+        if ends_before or ((starts_after or set(names) & measures) and attribute.flag is None):
+            named.append(position)  # a flag names no amount after it ("2,000-watt ionic dryer")
+    return named
+
+
+def _numbers_of(attribute) -> set[float]:
+    """Every number an attribute's value gives ("12 glass marbles (included)" -> 12)."""
+    return {v for q in attribute.quantities for v in q.values} | {
+        v for text in attribute.texts for n in re.findall(r"\d+(?:[.,]\d+)*", text) for v in quantities(n)[0].values}
+
+
+def _counted_attributes(sentence: str, quantity, facts: Facts) -> list[int]:
+    """Attributes that count what a bare number counts: "12 glass *marbles*", "60 *pieces*" (piece_count).
+
+    The counted noun is the last word of the words right after the number; an attribute counts
+    it when the noun is in its name or its value and the attribute gives a number.
+    """
+    glued = re.match(r"[\w-]", sentence[quantity.end:quantity.end + 1]) or re.search(r"[\w-]$", sentence[:quantity.start])
+    if glued or quantity.values == (1.0,):
+        return []  # "6204-2RS", "LM-100", "6-in-1": part of a code, not a count
+    after = []
+    for token in tokens(re.split(r"[,;:()]|\band\b|\bor\b|\d", sentence[quantity.end:])[0]):
+        if token.kind != "word" or is_function_word(token.lower):
+            break
+        after.append(token.lower)
+    if not after:
+        return []
+    noun = forms(after[-1])
+    return [p for p, attribute in enumerate(facts.attributes) if not attribute.pseudo and _numbers_of(attribute)
+            and (any(noun & forms(w) for w in attribute.name_words) or any(noun & forms(w) for w in attribute.value_words))]
+
+
+def quantity_claim(quantity, sentence: str, facts: Facts) -> Claim:
+    kind = "quantity" if quantity.unit else "number"
+    text = quantity.text
+    if quantity.unit is None and len(quantity.values) == 1 and 1900 <= quantity.values[0] <= 2100 and facts.dates:
+        year = int(quantity.values[0])
+        matching = [p for p, d in facts.dates if d.year == year]
+        if matching:
+            return Claim(text, "date", sentence, "supported", facts.attribute(matching[0]).name)
+    matches = [p for p, data in facts.quantities if agrees(quantity, data)]
+    if quantity.unit is None:
+        counted = _counted_attributes(sentence, quantity, facts)
+        if counted:  # "12 beech wood pieces" for piece_count: 60
+            holding = [p for p in counted if set(quantity.values) & _numbers_of(facts.attribute(p))]
+            if holding:
+                return Claim(text, kind, sentence, "supported", facts.attribute(holding[0]).name)
+            return Claim(text, "binding", sentence, "contradicted", facts.attribute(counted[0]).name)
+    named = _named_attributes(sentence, quantity, facts)
+    if named:
+        holding = [p for p in named if p in matches]
+        if holding:
+            return Claim(text, kind, sentence, "supported", facts.attribute(holding[0]).name)
+        same_dimension = [p for p in named for q in facts.attribute(p).quantities if agrees(quantity, q) is False]
+        if same_dimension:
+            return Claim(text, "binding", sentence, "contradicted", facts.attribute(same_dimension[0]).name)
+        flags = [p for p in named if facts.attribute(p).flag is not None]
+        if flags and len(named) == len(flags):  # "a color scanning capacity of 1 kg": a flag holds no amount
+            return Claim(text, "binding", sentence, "contradicted", facts.attribute(flags[0]).name)
+    if matches:
+        return Claim(text, kind, sentence, "supported", facts.attribute(matches[0]).name)
+    if quantity.unit is None or not is_physical(quantity.unit):
+        if quantity.unit is None and (set(quantity.values) & facts.numbers or quantity.values == (1.0,)):
+            return Claim(text, kind, sentence, "supported", None)
+        unit_word = re.findall(r"[^\W\d_]+", quantity.text)
+        if set(quantity.values) & facts.numbers and unit_word and facts.explain(unit_word[-1]):
+            return Claim(text, kind, sentence, "supported", None)  # "72-tooth" for ratchet_teeth: 72
+    same_number = [p for p, data in facts.quantities if set(quantity.values) & set(data.values) and data.unit and data.unit != quantity.unit]
+    if same_number:  # the data gives this number with another unit
+        return Claim(text, "quantity", sentence, "contradicted", facts.attribute(same_number[0]).name)
+    return Claim(text, kind, sentence, "unsupported")
