@@ -1,9 +1,10 @@
 """The claim checker: claims aligned to the data, three verdicts, no word list behind them.
 
-Products here are written for this project. Each case in the first two tests is an example the
-issue that asked for this checker gave (the old lexicon checker passed every invented one and
-rejected every paraphrase; each failed on it). The challenge sets under tests/fixtures/claims/
-are scored in test_challenge_sets.py.
+Products here are written for this project. The cases of the first two tests are the examples
+of the issue that asked for this checker; on the old lexicon checker (39ad29c) all the invented
+ones but "a yes/no flag given a height" passed unflagged, and the paraphrases of a date, a
+rounded conversion, a number in words, a country and an item in other words were flagged.
+The challenge sets under tests/fixtures/claims/ are scored in test_challenge_sets.py.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ GUITAR = Product(title="Corvell SC-62 electric guitar", attributes={"body": "ald
 CHAIR = Product(title="Ergon mesh office chair", attributes={"seat height": "44-54 cm", "lumbar support": "fixed", "armrests": "fixed"})
 SPEAKER = Product(title="Kestrel smart speaker", attributes={"Alexa support": "no", "Google Assistant": "yes", "colour": "white"})
 REMOTE = Product(title="Universal TV remote", attributes={"batteries": "3 x AAA (not included)", "range_m": 8})
-CASSEROLE = Product(title="Fornelle casserole 24 cm", attributes={"microwave_safe": "Not microwave safe.", "material": "cast iron"})
+CASSEROLE = Product(title="Fornelle casserole 24 cm", attributes={"care": "Dishwasher safe but not microwave safe.", "material": "cast iron"})
 GRANOLA = Product(title="Hilltop granola 750 g", attributes={"allergens": "may contain traces of nuts", "net_weight_g": 750})
 CASSETTE = Product(title="Ridgeline CS-11 cassette", attributes={"compatible_with": "Shimano HG 11-speed", "speeds": 11})
 KEYBOARD = Product(title="Tactyl keyboard", attributes={"colour": "black", "backlight": "white", "layout": "UK"})
@@ -65,8 +66,9 @@ def test_invented_and_contradicted_claims_from_the_issue_are_caught(product, tex
     [
         (Product(title="Halden Arc desk lamp", attributes={"release_date": "2021-03-15", "power_w": 8}), "Released in March 2021, it draws 8 W."),
         (Product(title="Halden Arc desk lamp", attributes={"release_date": "2021-03-15"}), "A 2021 model."),
-        (Product(title="Tanto chef's knife", attributes={"weight_g": 340}), "It weighs 12 oz."),
-        (Product(title="Riser desk frame", attributes={"weight_kg": 2}), "It weighs about 4.4 lb."),
+        (Product(title="Tanto chef's knife", attributes={"weight_g": 350}), "It weighs 12 oz."),  # 12.35 oz, honestly rounded
+        (Product(title="Riser desk frame", attributes={"weight_kg": 2.3}), "It weighs 5 lb."),  # 5.07 lb
+        (Product(title="Tanto chef's knife", attributes={"weight_g": 340}), "It weighs three hundred and forty grams."),
         (Product(title="Campo Verde olive oil", attributes={"country_of_origin": "PT"}), "It is made in Portugal."),
         (Product(title="Campo Verde olive oil", attributes={"country_of_origin": "PT"}), "Portuguese olive oil."),
         (Product(title="Linden bedside table", attributes={"drawers": 2, "shelves": 12}), "It has two drawers and a dozen shelves."),
@@ -121,6 +123,14 @@ def test_bad_input_gets_a_verdict_or_a_clear_error_per_row():
     out = [json.loads(line) for line in done.stdout.splitlines()]
     assert "error" in out[0] and "attributes" in out[0]["error"]
     assert out[1]["supported"] is True
+
+
+@pytest.mark.timeout(60)
+def test_hostile_text_gets_a_verdict_in_bounded_time():
+    """Long tokens and long runs once made the compound split exponential (a 50-letter word took minutes)."""
+    texts = ["x" * 5000, "fingerboard" * 300, " ".join(["lorem"] * 20000), "9" * 3000 + " kg", "ÄÖÜ" * 2000]
+    for text in texts:
+        assert all(claim.verdict in VERDICTS for claim in extract_claims(text, GUITAR))
 
 
 def test_check_command_keeps_one_output_line_per_input_line_with_verdicts():

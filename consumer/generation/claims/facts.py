@@ -187,21 +187,24 @@ class Facts:
         self.joined = joined
         self.compact = re.sub(r"[\s_-]+", "", "\n".join(t for a in self.attributes for t in a.texts + [a.name]).lower())
 
-    def explain(self, word: str) -> set[tuple[int, str]]:
-        """The (attribute position, "name" | "value") pairs a text word is explained by."""
+    def _direct(self, word: str) -> set[tuple[int, str]]:
         found: set[tuple[int, str]] = set()
         for form in forms(word):
             found |= self.index.get(form, set())
-        if not found:
-            found = set(self.joined.get(word.lower(), set()))
+        return found or set(self.joined.get(word.lower(), set()))
+
+    def explain(self, word: str) -> set[tuple[int, str]]:
+        """The (attribute position, "name" | "value") pairs a text word is explained by."""
+        found = self._direct(word)
         if not found and re.search(r"\d", word) and word.lower() in self.compact:  # "G1" of "G 1/4", "6204" of "6204-2RS"
             found = {(p, "value") for p, a in enumerate(self.attributes) if word.lower() in re.sub(r"[\s_-]+", "", " ".join(a.texts).lower())}
         if not found and len(word) >= 3:  # "fly" for "flysheet", "arms" for "armrests": a component of a data compound
             found = {pair for form in forms(word) if len(form) >= 3 for pair in self.compound_parts.get(form, ())}
-        if not found and len(word) >= 8:  # "fingerboard" for "finger board", "tubeless" never for "tube"
+        if not found and 8 <= len(word) <= 40:  # "fingerboard" for "finger board": two data words, one level deep
             for cut in range(4, len(word) - 3):
-                left, right = self.explain(word[:cut]), self.explain(word[cut:])
-                if left and right and not is_function_word(word[cut:]):
+                left = self._direct(word[:cut])
+                right = left and not is_function_word(word[cut:]) and self._direct(word[cut:])
+                if right:
                     return left | right
         return found
 

@@ -108,7 +108,7 @@ def explanations(run: Run, facts: Facts) -> list[set[tuple[int, str]]]:
             found[i] = facts.explain_initials([run.words[i].text])
         if not all(found) and len(words) >= 2:
             for start in range(len(words)):
-                for end in range(len(words), start + 1, -1):
+                for end in range(min(len(words), start + 6), start + 1, -1):  # an acronym spells at most 6 words
                     pairs = facts.explain_initials([t.text for t in run.words[start:end]])
                     if pairs:
                         for i in range(start, end):
