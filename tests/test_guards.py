@@ -157,3 +157,25 @@ def test_generator_drops_a_bad_sentence_instead_of_retrying():
     assert drafts[0].status == "draft" and drafts[0].attempts == 1 and "V198D" not in drafts[0].text
     assert drafts[1].status == "draft" and drafts[1].attempts == 2
     assert calls == [(2, [[], []]), (1, [["V198D-PSP", "edition"]])]  # the retry bans each word the data can't explain
+
+
+def test_a_reduction_that_would_drop_every_fact_is_retried_first():
+    """The closed-world checker drops a sentence for one word the data lacks; when that sentence held the
+    draft's only facts, the first attempt is retried (the word banned) instead of publishing an empty opening."""
+    from consumer.generation.generator import Generator, Request
+
+    calls = []
+    answers = iter([
+        [("The Trail bottle 750 ml is from our bottles range. It holds 1.5 l and has a flux capacitor.", 20)],
+        [("The Trail bottle 750 ml holds 1.5 l and is made of stainless steel.", 16)],
+    ])
+
+    def scripted(requests, decoding=None, budgets=None, banned_terms=None):
+        calls.append(banned_terms)
+        return next(answers)
+
+    generator = object.__new__(Generator)
+    generator.generate_texts = scripted
+    [draft] = generator.describe([Request(BOTTLE)])
+    assert draft.status == "draft" and draft.attempts == 2 and "stainless steel" in draft.text
+    assert calls[1] == [["flux", "capacitor"]]

@@ -35,6 +35,7 @@ from transformers import (  # noqa: E402
 
 from consumer.generation.grounding import BannedTermsProcessor, NumberGroundingProcessor, allowed_numbers  # noqa: E402
 from consumer.generation.claims.checker import unsupported_phrases as claim_bans  # noqa: E402
+from consumer.generation.claims.coverage import stated_attributes  # noqa: E402
 from consumer.generation.guards import GuardReport, check_description, keep_grounded_sentences, ungrounded_terms  # noqa: E402
 from consumer.generation.model_thread import on_model_thread  # noqa: E402
 from schemas.events import CheckResult, Product  # noqa: E402
@@ -42,6 +43,17 @@ from schemas.prompt import DEFAULT_MAX_CHARS, build_messages  # noqa: E402
 
 CHARS_PER_TOKEN = 3.2
 """Conservative for English product copy, so a budget rarely ends before the field is full."""
+
+
+def _loses_every_fact(text: str, kept: str, product) -> bool:
+    """Dropping sentences would leave none of the key facts the text stated: a retry can do better.
+
+    The closed-world checker drops a whole sentence for one word the data lacks ("a maximum print
+    size of A4 and a language of en_US"): on the first attempt such a reduction is retried
+    instead, the unexplained words banned; on the retry it is published, as the best there is.
+    """
+    keys, stated = stated_attributes(text, product)
+    return bool(keys) and bool(stated) and not stated_attributes(kept, product)[1]
 
 
 @dataclass(frozen=True)
@@ -257,7 +269,7 @@ class Generator:
                 if not report.passed and {check.name for check in report.failures} <= FIXABLE_BY_DROPPING:
                     kept, dropped = keep_grounded_sentences(report.text, requests[index].product)
                     reduced = check_description(kept, requests[index].product, requests[index].max_chars)
-                    if dropped and reduced.passed:
+                    if dropped and reduced.passed and (attempt > 1 or not _loses_every_fact(report.text, kept, requests[index].product)):
                         report = reduced  # cheaper than a retry, and grounded by construction
                 last_report[index] = (report, raw)
                 if report.passed:
