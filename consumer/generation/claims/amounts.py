@@ -78,25 +78,38 @@ def _numbers_of(attribute) -> set[float]:
         v for text in attribute.texts for n in re.findall(r"\d+(?:[.,]\d+)*", text) for v in quantities(n)[0].values}
 
 
-def _counted_attributes(sentence: str, quantity, facts: Facts) -> list[int]:
-    """Attributes that count what a bare number counts: "12 glass *marbles*", "60 *pieces*" (piece_count).
+def _counted_attributes(sentence: str, quantity, facts: Facts) -> dict[int, set[float]]:
+    """Attributes that count what a bare number counts, with their counts of it: "12 glass *marbles*".
 
-    The counted noun is the last word of the words right after the number; an attribute counts
-    it when the noun is in its name or its value and the attribute gives a number.
+    The counted noun is the last word of the words right after the number. An attribute counts it
+    when the noun is in its name ("60 pieces" for piece_count: 60), or when its value puts a number
+    right before the noun ("12 glass marbles (included)"); "88 keys" is not counted by a value that
+    only says "hammer action keys (3 sensors)".
     """
     glued = re.match(r"[\w-]", sentence[quantity.end:quantity.end + 1]) or re.search(r"[\w-]$", sentence[:quantity.start])
     if glued or quantity.values == (1.0,):
-        return []  # "6204-2RS", "LM-100", "6-in-1": part of a code, not a count
+        return {}  # "6204-2RS", "LM-100", "6-in-1": part of a code, not a count
     after = []
     for token in tokens(re.split(r"[,;:()]|\band\b|\bor\b|\d", sentence[quantity.end:])[0]):
         if token.kind != "word" or is_function_word(token.lower):
             break
         after.append(token.lower)
     if not after:
-        return []
+        return {}
     noun = forms(after[-1])
-    return [p for p, attribute in enumerate(facts.attributes) if not attribute.pseudo and _numbers_of(attribute)
-            and (any(noun & forms(w) for w in attribute.name_words) or any(noun & forms(w) for w in attribute.value_words))]
+    counted: dict[int, set[float]] = {}
+    for position, attribute in enumerate(facts.attributes):
+        if attribute.pseudo or not _numbers_of(attribute):
+            continue
+        if any(noun & forms(w) for w in attribute.name_words):
+            counted[position] = _numbers_of(attribute)
+            continue
+        for text in attribute.texts:
+            parts = tokens(text)
+            for index, part in enumerate(parts):
+                if part.kind == "number" and any(t.kind == "word" and noun & forms(t.lower) for t in parts[index + 1:index + 4]):
+                    counted.setdefault(position, set()).update(v for q in quantities(part.text) for v in q.values)
+    return counted
 
 
 def quantity_claim(quantity, sentence: str, facts: Facts) -> Claim:
@@ -111,10 +124,10 @@ def quantity_claim(quantity, sentence: str, facts: Facts) -> Claim:
     if quantity.unit is None:
         counted = _counted_attributes(sentence, quantity, facts)
         if counted:  # "12 beech wood pieces" for piece_count: 60
-            holding = [p for p in counted if set(quantity.values) & _numbers_of(facts.attribute(p))]
+            holding = [p for p, numbers in counted.items() if set(quantity.values) & numbers]
             if holding:
                 return Claim(text, kind, sentence, "supported", facts.attribute(holding[0]).name)
-            return Claim(text, "binding", sentence, "contradicted", facts.attribute(counted[0]).name)
+            return Claim(text, "binding", sentence, "contradicted", facts.attribute(next(iter(counted))).name)
     named = _named_attributes(sentence, quantity, facts)
     if named:
         holding = [p for p in named if p in matches]

@@ -139,8 +139,31 @@ class Attribute:
         return [d for text in self.texts for d in dates_in(text, bool(DATE_NAME.search(self.name)))]
 
     @cached_property
-    def hedged(self) -> bool:
-        return any(w in HEDGES for text in self.texts for w in re.findall(r"[a-z]+", text.lower()))
+    def hedged_forms(self) -> frozenset[str]:
+        """Forms of the words the value says only under a hedge: "contains almonds; *may contain traces of peanuts*"."""
+        hedged, plain = set(), set()
+        for text in self.texts:
+            for clause in re.split(r"[;.,(]|\bbut\b", text):
+                words = {f for w in content_words(clause) for f in forms(w)}
+                (hedged if set(re.findall(r"[a-z]+", clause.lower())) & HEDGES else plain).update(words)
+        return frozenset(hedged - plain)
+
+    @cached_property
+    def absence_word(self) -> str | None:
+        """"free" of ``nickel_free``, "less" of ``sugar_less``: a yes/no name whose yes means the thing is absent."""
+        return self.name_words[-1] if self.flag is not None and len(self.name_words) > 1 and self.name_words[-1] in ("free", "less") else None
+
+    def denies(self, said: set[str]) -> bool:
+        """Whether this yes/no attribute denies what a run saying these word forms asserts.
+
+        ``energy_monitoring: no`` denies "energy monitoring"; ``nickel_free: yes`` denies "nickel"
+        but not "nickel-free", and ``nickel_free: no`` denies "nickel-free".
+        """
+        if self.flag is None:
+            return False
+        if self.absence_word and not forms(self.absence_word) & said:
+            return self.flag is True
+        return self.flag is False
 
     @cached_property
     def denials(self) -> list[frozenset[str]]:

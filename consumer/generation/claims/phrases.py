@@ -138,7 +138,7 @@ def run_claim(run: Run, found: list, sentence: str, facts: Facts, hedged: bool, 
     # a word that only a false flag, a "none" or a "no" explains, with every other word of that
     # flag's name: the data denies it ("tubeless-ready rims"; "fabric" alone is no "performance fabric")
     said = {f for t in run.words for f in forms(t.lower)}
-    denied = [next(iter(pairs))[0] for pairs in found if only(pairs, lambda a, role: a.flag is False)]
+    denied = [next(iter(pairs))[0] for pairs in found if only(pairs, lambda a, role: a.denies(said))]
     denied = [p for p in denied if all(forms(w) & said or is_framing(w) or w in FLAG_PREDICATES for w in attributes[p].name_words)]
     if denied and not (run.negated and not all(found)):
         return Claim(text, "flag", sentence, "supported" if run.negated else "contradicted", attributes[denied[0]].name)
@@ -161,16 +161,19 @@ def run_claim(run: Run, found: list, sentence: str, facts: Facts, hedged: bool, 
             if run.negated or not others or context[p] >= max(context[q] for q in others):
                 return Claim(text, "flag", sentence, "supported" if run.negated else "contradicted", attributes[p].name)
     if run.negated:
-        flags = [next(iter(pairs))[0] for pairs in found if only(pairs, lambda a, role: a.flag is True and role == "name")]
+        flags = [next(iter(pairs))[0] for pairs in found if only(pairs, lambda a, role: a.flag is not None and not a.denies(said) and role == "name")]
         if flags:
             return Claim(text, "flag", sentence, "contradicted", attributes[flags[0]].name)
         values = [p for pairs in found for p, role in pairs if role == "value" and not attributes[p].pseudo and not attributes[p].denials]
         if values and run.directly_negated and all(any(role == "value" and not attributes[p].pseudo and not attributes[p].denials for p, role in pairs) for pairs in found):
             return Claim(text, "flag", sentence, "contradicted", attributes[values[0]].name)  # "not cotton" for cotton
         return Claim(text, "flag", sentence, "supported", attributes[min(positions)].name)  # "the lids can't"
-    hedge = [p for pairs in found for p, role in pairs if role == "value" and attributes[p].hedged]
-    if hedge and not hedged and all(any(attributes[p].hedged or attributes[p].pseudo for p, _ in pairs) for pairs in found):
-        return Claim(text, "hedge", sentence, "contradicted", attributes[hedge[0]].name)
+    if not hedged:  # a word the data says only under a hedge, said without one: "contains nuts" for "may contain traces of nuts"
+        for word, pairs in zip(run.words, found):
+            word_forms = forms(word.lower)
+            under_hedge = [p for p, role in pairs if role == "value" and word_forms & attributes[p].hedged_forms]
+            if under_hedge and len(under_hedge) == len(pairs):
+                return Claim(text, "hedge", sentence, "contradicted", attributes[under_hedge[0]].name)
     if run.universal and any(not attributes[p].pseudo and role == "value" for pairs in found for p, role in pairs):
         specific = next(p for pairs in found for p, role in pairs if not attributes[p].pseudo and role == "value")
         if not re.search(rf"\b(?:{run.quantifier}|all|any|every|universal)\b", " ".join(attributes[specific].texts), re.I):

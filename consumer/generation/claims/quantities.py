@@ -55,6 +55,8 @@ HALF = re.compile(r"(?<![\w-])half(?:\s+an?(?=\s)|(?=-(?:inch|litre|liter|metre|
 ONE_UNIT = re.compile(r"(?<![\w-])an?(?:\s+(?:full|whole))?(?=\s+(?:kilo|kilogram|litre|liter|metre|meter|pound|gallon|ounce|hour|minute)s?\b)", re.I)
 """"a kilo", "a full litre": one of the unit."""
 FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3}
+HALF_DOZEN = re.compile(r"(?<![\w-])half\s+a\s+dozen(?![\w])", re.I)
+UNIT_AND_A_HALF = re.compile(r"(?<![\w-])an?\s+(?P<unit>kilo|kilogram|litre|liter|metre|meter|pound|gallon|ounce|hour|minute|inch)s?\s+and\s+a\s+half\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ def known_unit(word: str) -> str | None:
     """The canonical unit of a word quantities.py knows as one ("years" -> year, "nm" -> N*m), else None."""
     word = word.lower()
     for candidate in (word, word[:-2] if word.endswith("es") else None, word[:-1] if word.endswith("s") else None):
-        if candidate and candidate in UNIT_ALIASES:
+        if candidate and candidate in UNIT_ALIASES and (candidate == word or len(candidate) > 1):  # "fs" is no plural of °F
             return canonical_unit(candidate)
     return None
 
@@ -149,7 +151,9 @@ def _digits_for_words(text: str) -> tuple[str, list[tuple[int, int]]]:
         replaced.append((match.start(), match.end()))
         return "0.5".rjust(len(match.group(0)))
 
+    text = HALF_DOZEN.sub(lambda m: (replaced.append((m.start(), m.end())), "6".rjust(len(m.group(0))))[1], text)
     text = SPELLED_NUMBER.sub(digits, text)
+    text = UNIT_AND_A_HALF.sub(lambda m: (replaced.append((m.start(), m.end())), f"1.5 {m.group('unit')}".rjust(len(m.group(0))))[1], text)
     text = HALF.sub(half, text)
     return ONE_UNIT.sub(lambda m: (replaced.append((m.start(), m.end())), "1".rjust(len(m.group(0))))[1], text), replaced
 
@@ -164,12 +168,15 @@ def quantities(text: str) -> list[Quantity]:
     def widened(start: int) -> int:
         return next((a for a, b in replaced if a <= start < b), start)
 
+    def widened_end(end: int) -> int:
+        return next((b for a, b in replaced if a < end <= b), end)
+
     found = []
     for match in CHAIN.finditer(shadow):  # "80 x 30 x 180 cm", "2-5 m", "12 to 22 mm": every number gets the unit
         unit = canonical_unit(match.group("unit"))
         for number in re.findall(NUMBER, match.group("nums")):
-            start = widened(match.start())
-            found.append(Quantity(text[start:match.end()].strip(), number_readings(number), unit, start, match.end(), _places(number)))
+            start, end = widened(match.start()), widened_end(match.end())
+            found.append(Quantity(text[start:end].strip(), number_readings(number), unit, start, end, _places(number)))
     rest = CHAIN.sub(lambda m: " " * len(m.group(0)), shadow)
     for match in QUANTITY.finditer(rest):
         unit = '"' if match.group("quote") else match.group("unit")
@@ -178,11 +185,11 @@ def quantities(text: str) -> list[Quantity]:
         if unit == "A" and re.match(r"\s+[a-z]", rest[match.end():]) and match.group(0).endswith(" A"):
             unit = None
         canon = canonical_unit(unit)
-        start = widened(match.start())
-        written = text[start:match.end()].strip()
+        start, end = widened(match.start()), widened_end(match.end())
+        written = text[start:end].strip()
         for key in ("num", "num2"):
             if match.group(key):
-                found.append(Quantity(written, number_readings(match.group(key)), canon, start, match.end(), _places(match.group(key))))
+                found.append(Quantity(written, number_readings(match.group(key)), canon, start, end, _places(match.group(key))))
     return [_qualified(text, quantity) for quantity in found]
 
 
