@@ -179,3 +179,16 @@ def test_a_reduction_that_would_drop_every_fact_is_retried_first():
     [draft] = generator.describe([Request(BOTTLE)])
     assert draft.status == "draft" and draft.attempts == 2 and "stainless steel" in draft.text
     assert calls[1] == [["flux", "capacitor"]]
+
+
+def test_a_retry_that_does_no_better_falls_back_to_the_first_reduction():
+    from consumer.generation.generator import Generator, Request
+
+    answers = iter([
+        [("The Trail bottle 750 ml is from our bottles range. It holds 1.5 l and has a flux capacitor.", 20)],
+        [("It has a warp drive and a flux capacitor inside it.", 12)],
+    ])
+    generator = object.__new__(Generator)
+    generator.generate_texts = lambda requests, decoding=None, budgets=None, banned_terms=None: next(answers)
+    [draft] = generator.describe([Request(BOTTLE)])
+    assert (draft.status, draft.text) == ("draft", "The Trail bottle 750 ml is from our bottles range.")

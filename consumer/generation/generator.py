@@ -257,6 +257,7 @@ class Generator:
         last_report: dict[int, tuple[GuardReport, str]] = {}
         banned: dict[int, list[str]] = {}
         failed: dict[int, list[tuple[int, str]]] = {index: [] for index in range(len(requests))}
+        fallback: dict[int, GuardReport] = {}
         for attempt, decoding in enumerate((FIRST_ATTEMPT, RETRY), start=1):
             if not pending:
                 break
@@ -271,6 +272,8 @@ class Generator:
                     reduced = check_description(kept, requests[index].product, requests[index].max_chars)
                     if dropped and reduced.passed and (attempt > 1 or not _loses_every_fact(report.text, kept, requests[index].product)):
                         report = reduced  # cheaper than a retry, and grounded by construction
+                    elif dropped and reduced.passed:
+                        fallback[index] = reduced  # published if the retry does no better
                 last_report[index] = (report, raw)
                 if report.passed:
                     drafts[index] = Draft(report.text, "draft", report.checks, attempt, tokens_used[index], raw)
@@ -282,6 +285,10 @@ class Generator:
                     banned[index] = ungrounded_terms(report.text, requests[index].product)
             pending = still_failing
         for index in pending:
+            if index in fallback:  # the retry failed: the first attempt's fact-less but clean reduction
+                report = fallback[index]
+                drafts[index] = Draft(report.text, "draft", report.checks, 2, tokens_used[index], last_report[index][1])
+                continue
             report, raw = last_report[index]
             reasons = [f"{check.name}: {check.reason}" for check in report.failures]
             drafts[index] = Draft(report.text, "needs_review", report.checks, 2, tokens_used[index], raw, reasons)
