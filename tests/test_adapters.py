@@ -132,13 +132,17 @@ def test_commercetools_product_published_message():
     assert german.product.attributes["color"] == "Schwarz" and german.product.description_origin == "human"
 
 
-def test_commercetools_writeback_keeps_other_locales_and_sends_the_version():
+def test_commercetools_writeback_reviews_in_an_attribute_keeps_other_locales_and_never_publishes():
     item = adapt("commercetools_product_published", "commercetools")[0]
     change = render(item.writeback, item.event, "Grinds evenly.", "draft")
-    action = change["body"]["actions"][0]
-    assert change["body"]["version"] == 12 and action["action"] == "setDescription" and action["staged"] is True
-    assert len(change["body"]["actions"]) == 1 and change["live"]["body"]["actions"][1]["action"] == "publish"
-    assert action["description"] == {"de-DE": "Von unserem Team geschrieben.", "en-US": "Grinds evenly."}
+    info, review = change["body"]["actions"]
+    assert change["body"]["version"] == 12
+    assert (review["action"], review["name"], review["staged"]) == ("setAttributeInAllVariants", "copydesk-description-draft", False)
+    assert review["value"] == {"en-US": "Grinds evenly."} and info["name"] == "copydesk-draft-info"
+    live = change["live"]["body"]["actions"][1]  # live: the description, written to both projections, no publish
+    assert (live["action"], live["staged"]) == ("setDescription", False)
+    assert live["description"] == {"de-DE": "Von unserem Team geschrieben.", "en-US": "Grinds evenly."}
+    assert "publish" not in json.dumps(change)
 
 
 def test_commercetools_resource_updated_fetches_the_current_projection():
@@ -207,7 +211,7 @@ def test_shopify_writeback_is_a_draft_metafield_and_live_html_only_on_request():
     item = only(adapt("shopify_products_update", "shopify", headers={"X-Shopify-Topic": "products/create"}))
     assert item.event.event_type == "product.created"
     change = render(item.writeback, item.event, "Pours slowly & evenly.", "draft", model_version="m-1", event_id="e-1")
-    metafield = change["graphql"]["variables"]["metafields"][0]
+    metafield = next(m for m in change["graphql"]["variables"]["metafields"] if m["key"] == "description_draft")
     assert "metafieldsSet" in change["graphql"]["query"] and "productUpdate" not in change["graphql"]["query"]
     assert (metafield["ownerId"], metafield["namespace"], metafield["key"], metafield["type"]) == (
         "gid://shopify/Product/9007199254740993", "copydesk", "description_draft", "json")

@@ -17,7 +17,8 @@ from kafka import KafkaConsumer, TopicPartition
 
 from consumer.ingest.records import to_records
 from consumer.ingest.settings import IngestSettings
-from consumer.ingest.signatures import SignatureError, hmac_sha256, verify_adobe, verify_akeneo, verify_saleor, verify_shopify
+from consumer.ingest.signatures import (SaleorKeys, SignatureError, hmac_sha256, verify_adobe, verify_akeneo, verify_saleor,
+                                        verify_shopify, verify_shopify_replay)
 from consumer.kafka.broker import EmbeddedBroker, free_port
 from tests.ingest_server import IngestServer
 from tests.test_adapters import TENT_UUID, payload
@@ -51,39 +52,81 @@ def test_akeneo_signature_covers_timestamp_and_body_and_refuses_replays():
         verify_akeneo(AKENEO_BODY, {**headers, "x-akeneo-request-timestamp": "1602565369"}, AKENEO_SECRET, now=1602565369.0)
 
 
-def saleor_keys():
+def saleor_keys(kid: str = "saleor-1"):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
-    return key, {"keys": [{**jwk, "kid": "saleor-1", "use": "sig"}]}
+    return key, {"keys": [{**jwk, "kid": kid, "use": "sig"}]}
 
 
-def saleor_signature(key, body: bytes) -> str:
+def saleor_signature(key, body: bytes, kid: str = "saleor-1") -> str:
     """Signed as Saleor signs: RS256, detached, unencoded payload (PyJWT, independent of our verifier)."""
-    return jwt.api_jws.encode(body, key, algorithm="RS256", headers={"kid": "saleor-1", "b64": False, "crit": ["b64"]},
+    return jwt.api_jws.encode(body, key, algorithm="RS256", headers={"kid": kid, "b64": False, "crit": ["b64"]},
                               is_payload_detached=True)
 
 
 def test_saleor_jws_and_deprecated_hmac():
     key, jwks = saleor_keys()
-    verify_saleor(SALEOR_BODY, {"saleor-signature": saleor_signature(key, SALEOR_BODY)}, jwks=jwks)
+    keys = SaleorKeys(jwks=jwks)
+    verify_saleor(SALEOR_BODY, {"saleor-signature": saleor_signature(key, SALEOR_BODY)}, keys=keys)
     with pytest.raises(SignatureError, match="does not verify"):
-        verify_saleor(SALEOR_BODY + b" ", {"saleor-signature": saleor_signature(key, SALEOR_BODY)}, jwks=jwks)
+        verify_saleor(SALEOR_BODY + b" ", {"saleor-signature": saleor_signature(key, SALEOR_BODY)}, keys=keys)
     other_key, _ = saleor_keys()
     with pytest.raises(SignatureError, match="does not verify"):
-        verify_saleor(SALEOR_BODY, {"saleor-signature": saleor_signature(other_key, SALEOR_BODY)}, jwks=jwks)
+        verify_saleor(SALEOR_BODY, {"saleor-signature": saleor_signature(other_key, SALEOR_BODY)}, keys=keys)
     verify_saleor(SALEOR_BODY, {"saleor-signature": SALEOR_HMAC}, secret="saleor-secret")
     with pytest.raises(SignatureError):
         verify_saleor(SALEOR_BODY, {"saleor-signature": SALEOR_HMAC}, secret="another")
 
 
-def test_adobe_io_signature_either_of_two():
+def test_a_saleor_key_rotation_is_accepted_after_one_jwks_refresh():
+    """The keys come from the shop's /.well-known/jwks.json; a new kid makes PyJWKClient fetch it again."""
+    from tests.platform_api import PlatformAPI
+
+    old_key, old_jwks = saleor_keys("2026-1")
+    new_key, new_jwks = saleor_keys("2026-2")
+    with PlatformAPI() as shop:
+        shop.answer("GET", "/.well-known/jwks.json", (200, old_jwks))
+        keys = SaleorKeys(url=f"{shop.url}/.well-known/jwks.json", refresh_cooldown_seconds=0)
+        verify_saleor(SALEOR_BODY, {"saleor-signature": saleor_signature(old_key, SALEOR_BODY, "2026-1")}, keys=keys)
+        verify_saleor(SALEOR_BODY, {"saleor-signature": saleor_signature(old_key, SALEOR_BODY, "2026-1")}, keys=keys)
+        assert len(shop.calls("GET", "/.well-known/jwks.json")) == 1  # cached
+        shop.answer("GET", "/.well-known/jwks.json", (200, {"keys": old_jwks["keys"] + new_jwks["keys"]}))  # Saleor rotates
+        verify_saleor(SALEOR_BODY, {"saleor-signature": saleor_signature(new_key, SALEOR_BODY, "2026-2")}, keys=keys)
+        assert len(shop.calls("GET", "/.well-known/jwks.json")) == 2  # one refresh for the unknown kid
+        forged_key, _ = saleor_keys("2026-2")
+        with pytest.raises(SignatureError, match="does not verify"):
+            verify_saleor(SALEOR_BODY, {"saleor-signature": saleor_signature(forged_key, SALEOR_BODY, "2026-2")}, keys=keys)
+
+
+def test_shopify_and_saleor_deliveries_older_than_their_window_are_replays():
+    now = time.time()
+    verify_shopify_replay({"x-shopify-triggered-at": "2026-12-06T10:00:00Z"}, 3600, now=1796551200.0 + 60)
+    with pytest.raises(SignatureError, match="replay"):
+        verify_shopify_replay({"x-shopify-triggered-at": "2026-12-06T10:00:00Z"}, 3600, now=1796551200.0 + 7200)
+    verify_shopify_replay({}, 3600, now=now)  # no header: nothing to check (the HMAC still is)
+    body = json.dumps({"issuedAt": "2026-12-06T10:00:00+00:00", "product": {"id": "x"}}).encode()
+    verify_saleor(body, {"saleor-signature": hmac_sha256("s", body).hex()}, secret="s", max_age_seconds=3600, now=1796551200.0 + 60)
+    with pytest.raises(SignatureError, match="replay"):
+        verify_saleor(body, {"saleor-signature": hmac_sha256("s", body).hex()}, secret="s", max_age_seconds=3600, now=1796551200.0 + 7200)
+
+
+def adobe_signed(body: bytes):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
-    body = json.dumps(payload("adobe_commerce_io_event")).encode()
-    good = base64.b64encode(key.sign(body, padding.PKCS1v15(), hashes.SHA256())).decode()
-    verify_adobe(body, {"x-adobe-digital-signature-1": "AAAA", "x-adobe-digital-signature-2": good}, [pem])
+    return base64.b64encode(key.sign(body, padding.PKCS1v15(), hashes.SHA256())).decode(), pem
+
+
+def test_adobe_io_signature_either_of_two_and_only_for_this_client_id():
+    body = json.dumps({**payload("adobe_commerce_io_event"), "recipient_client_id": "our-client"}).encode()
+    good, pem = adobe_signed(body)
+    verify_adobe(body, {"x-adobe-digital-signature-1": "AAAA", "x-adobe-digital-signature-2": good}, [pem], client_id="our-client")
     with pytest.raises(SignatureError):
-        verify_adobe(body + b"\n", {"x-adobe-digital-signature-1": good}, [pem])
+        verify_adobe(body + b"\n", {"x-adobe-digital-signature-1": good}, [pem], client_id="our-client")
+    # Adobe signs every tenant's events with the same key pair: a valid signature is not enough
+    other = json.dumps({**payload("adobe_commerce_io_event"), "recipient_client_id": "another-tenant"}).encode()
+    signature, same_pem = adobe_signed(other)
+    with pytest.raises(SignatureError, match="another tenant"):
+        verify_adobe(other, {"x-adobe-digital-signature-1": signature}, [same_pem], client_id="our-client")
 
 
 def test_an_akeneo_batch_becomes_one_record_per_product_without_the_batch_signature():
@@ -140,7 +183,7 @@ def test_ingest_stores_signed_webhooks_and_refuses_the_rest(broker, new_topic):
         ready = requests.get(f"{ingest.url}/readyz", timeout=30)
         metrics = requests.get(f"{ingest.url}/metrics", timeout=30).text
     assert (ok.status_code, bad.status_code, unsigned.status_code, closed.status_code) == (200, 401, 401, 401)
-    assert "COPYDESK_SALEOR_JWKS_FILE" in closed.json()["message"]  # says which setting opens the route
+    assert "COPYDESK_SALEOR_JWKS_URL" in closed.json()["message"]  # says which setting opens the route
     assert (oversized.status_code, unreadable.status_code, akeneo.status_code) == (413, 400, 200)
     assert challenge.json() == {"challenge": "abc"} and ready.status_code == 200
     records = read_all(broker.client_config, topic)

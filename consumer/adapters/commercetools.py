@@ -72,6 +72,10 @@ def projection_of(document: dict, staged: bool = False) -> tuple[dict, int]:
     return document, int(require(document, "version", "the productProjection"))
 
 
+REVIEW_ATTRIBUTE = "copydesk-description-draft"
+"""The ltext attribute `copydesk writeback` fills (staged: false, so no publish makes it live)."""
+
+
 def product_events(projection: dict, version: int, *, config: AdapterConfig, event_id: str, event_type: str, occurred_at) -> list[Adapted]:
     product_id = require(projection, "id", "the product")
     master = projection.get("masterVariant") or {}
@@ -123,7 +127,8 @@ def product_events(projection: dict, version: int, *, config: AdapterConfig, eve
         )
         context = {"id": str(product_id), "version": version, "description": projection.get("description") or {},
                    "locale_key": localized_key(projection.get("name"), locale)}
-        adapted.append(Adapted(event, Writeback(PLATFORM, context)))
+        review = (attribute_text(named[REVIEW_ATTRIBUTE], locale) or "") if REVIEW_ATTRIBUTE in named else None
+        adapted.append(Adapted(event, Writeback(PLATFORM, context), review_text=review if isinstance(review, str) else None))
     if not adapted:
         raise AdapterError(f"the product has no name in any configured locale ({', '.join(config.locales)})")
     return adapted

@@ -154,9 +154,13 @@ def attribute_value(value: Any) -> str | bool | int | float | list[str] | None:
 
 
 def put_attribute(attributes: dict, name: str, value: Any) -> None:
-    """Add one attribute if it has a value and there is room (the contract caps the count)."""
+    """Add one attribute if it has a value and there is room (the contract caps the count).
+
+    copydesk's own write-back fields (``copydesk_description_draft``, commercetools'
+    ``copydesk-draft-info``, ...) are never facts of the product: skipped whatever the platform.
+    """
     rendered = attribute_value(value)
-    if rendered is None or len(attributes) >= MAX_ATTRIBUTES:
+    if rendered is None or len(attributes) >= MAX_ATTRIBUTES or name.lower().startswith(("copydesk_", "copydesk-")):
         return
     attributes[clip(humanize(name), 100) or name[:100]] = rendered
 

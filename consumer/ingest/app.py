@@ -36,21 +36,30 @@ PRODUCE_SECONDS = Histogram(
 )
 
 
-def _verify(platform: str, settings: IngestSettings, body: bytes, headers: dict[str, str]) -> None:
+def _verify(platform: str, settings: IngestSettings, body: bytes, headers: dict[str, str], saleor_keys) -> None:
     missing = settings.missing(platform)
     if missing:
         raise signatures.SignatureError(f"{platform} webhooks are not enabled: set {missing}")
     if platform == "shopify":
         signatures.verify_shopify(body, headers, settings.secret("shopify"))
+        signatures.verify_shopify_replay(headers, settings.shopify_max_age_seconds)
     elif platform == "akeneo":
         signatures.verify_akeneo(body, headers, settings.secret("akeneo"), settings.akeneo_max_age_seconds)
     elif platform == "saleor":
-        import json
-
-        jwks = json.loads(settings.saleor_jwks_file.read_text()) if settings.saleor_jwks_file else None
-        signatures.verify_saleor(body, headers, jwks=jwks, secret=settings.secret("saleor"))
+        signatures.verify_saleor(body, headers, keys=saleor_keys, secret=settings.secret("saleor"), max_age_seconds=settings.saleor_max_age_seconds)
     else:
-        signatures.verify_adobe(body, headers, settings.adobe_public_keys())
+        signatures.verify_adobe(body, headers, settings.adobe_public_keys(), client_id=settings.adobe_client_id)
+
+
+def saleor_keys_of(settings: IngestSettings) -> signatures.SaleorKeys | None:
+    """One key source per app: the URL's keys are cached across requests."""
+    import json
+
+    if settings.saleor_jwks_url:
+        return signatures.SaleorKeys(url=settings.saleor_jwks_url)
+    if settings.saleor_jwks_file:
+        return signatures.SaleorKeys(jwks=json.loads(settings.saleor_jwks_file.read_text()))
+    return None
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:
@@ -78,6 +87,7 @@ def _closing(store: KafkaStore):
 
 def create_app(settings: IngestSettings, store: KafkaStore | None = None) -> Starlette:
     store = store or KafkaStore(settings.client_config(), settings.topic, settings.produce_timeout_seconds)
+    saleor_keys = saleor_keys_of(settings)
 
     def answer(platform: str, status: int, message: str, **fields) -> JSONResponse:
         REQUESTS.labels(platform, str(status)).inc()
@@ -92,7 +102,7 @@ def create_app(settings: IngestSettings, store: KafkaStore | None = None) -> Sta
             return answer(platform, 413, f"body larger than {settings.max_body_bytes} bytes")
         headers = {name.lower(): value for name, value in request.headers.items()}
         try:
-            await run_in_threadpool(_verify, platform, settings, body, headers)
+            await run_in_threadpool(_verify, platform, settings, body, headers, saleor_keys)
         except signatures.SignatureError as error:
             SIGNATURE_FAILURES.labels(platform).inc()
             log.warning("webhook_signature_refused", platform=platform, reason=str(error))

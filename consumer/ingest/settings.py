@@ -27,13 +27,17 @@ class IngestSettings(KafkaSettings):
     produce_timeout_seconds: float = Field(10.0, gt=0, description="How long Kafka may take to acknowledge (acks=all) before the answer is 503.")
     shopify_webhook_secret: SecretStr | None = Field(None, description="Shopify app's client secret (signs X-Shopify-Hmac-Sha256).")
     shopify_webhook_secret_file: Path | None = Field(None, description="File holding the Shopify secret (wins over the env var).")
-    saleor_jwks_file: Path | None = Field(None, description="Saleor's JWKS (a copy of https://<shop>/.well-known/jwks.json) for JWS signatures.")
+    saleor_jwks_url: str | None = Field(None, description="https://<shop>/.well-known/jwks.json: Saleor's signing keys, fetched, cached, refreshed on an unknown key id.")
+    saleor_jwks_file: Path | None = Field(None, description="Saleor's JWKS as a file instead of the URL (no refresh on a key rotation).")
+    saleor_max_age_seconds: float = Field(86400.0, gt=0, description="An older issuedAt (when the subscription sends it) is refused as a replay.")
     saleor_webhook_secret: SecretStr | None = Field(None, description="A Saleor webhook's secretKey (deprecated HMAC mode).")
     saleor_webhook_secret_file: Path | None = Field(None, description="File holding the Saleor secretKey.")
     akeneo_webhook_secret: SecretStr | None = Field(None, description="Akeneo Events API connection secret.")
     akeneo_webhook_secret_file: Path | None = Field(None, description="File holding the Akeneo secret.")
     akeneo_max_age_seconds: float = Field(300.0, gt=0, description="Older X-Akeneo-Request-Timestamp values are refused as replays.")
+    shopify_max_age_seconds: float = Field(172800.0, gt=0, description="An older X-Shopify-Triggered-At is refused as a replay (Shopify retries for 48 h).")
     adobe_public_key_files: str = Field("", description="Comma-separated PEM files of Adobe I/O Events public keys.")
+    adobe_client_id: str | None = Field(None, description="This project's Adobe Developer Console client id: events for another recipient_client_id are refused.")
 
     def secret(self, platform: str) -> str | None:
         """The platform's shared secret, file first; None when not configured."""
@@ -50,9 +54,11 @@ class IngestSettings(KafkaSettings):
     def missing(self, platform: str) -> str | None:
         """The setting to add when a platform's route cannot verify anything, else None."""
         if platform == "saleor":
-            ok = self.saleor_jwks_file or self.secret("saleor")
-            return None if ok else "COPYDESK_SALEOR_JWKS_FILE (or COPYDESK_SALEOR_WEBHOOK_SECRET_FILE)"
+            ok = self.saleor_jwks_url or self.saleor_jwks_file or self.secret("saleor")
+            return None if ok else "COPYDESK_SALEOR_JWKS_URL (or COPYDESK_SALEOR_JWKS_FILE, COPYDESK_SALEOR_WEBHOOK_SECRET_FILE)"
         if platform == "adobe-commerce":
-            return None if self.adobe_public_key_files.strip() else "COPYDESK_ADOBE_PUBLIC_KEY_FILES"
+            if not self.adobe_public_key_files.strip():
+                return "COPYDESK_ADOBE_PUBLIC_KEY_FILES"
+            return None if self.adobe_client_id else "COPYDESK_ADOBE_CLIENT_ID"
         env = f"COPYDESK_{platform.upper()}_WEBHOOK_SECRET_FILE"
         return None if self.secret(platform) else env

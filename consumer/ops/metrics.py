@@ -83,6 +83,20 @@ initialise_label_values()
 APPROVAL_ACTIONS = ("approved_unchanged", "approved_edited", "written_by_human", "rejected")
 
 
+def record_draft(status: str, new_tokens: int, failed_checks, latency_seconds: float) -> None:
+    """One published draft: its status, tokens, guard failures and end-to-end latency.
+
+    A negative latency means the PIM's clock is ahead of ours: 0 is recorded, and the skew counted.
+    """
+    DRAFTS_PUBLISHED.labels(status=status).inc()
+    GENERATED_TOKENS.inc(new_tokens)
+    if latency_seconds < 0:
+        CLOCK_SKEW.inc()
+    END_TO_END_LATENCY.observe(max(0.0, latency_seconds))
+    for attempt, check in failed_checks:
+        GUARD_FAILURES.labels(check=check, attempt=str(attempt)).inc()
+
+
 def set_model_info(version: str) -> None:
     for action in APPROVAL_ACTIONS:  # the approved-unchanged share of a version reads 0, not "no data", before its first approval
         APPROVALS.labels(action=action, model_version=version)

@@ -60,7 +60,7 @@ class LagReporter:
         if set(self._probe.assignment()) != set(partitions):
             self._probe.assign(partitions)
             for tp in partitions:
-                self._probe.seek(tp, max(0, ends.get(tp, self.consumer.position(tp) or 0) - 1))
+                self._probe.seek(tp, max(0, (ends[tp] if tp in ends else self._position(tp)) - 1))
         self._probe.poll(timeout_ms=200)
         for tp in partitions:
             highwater = self._probe.highwater(tp)
@@ -68,6 +68,13 @@ class LagReporter:
                 ends[tp] = max(ends.get(tp, 0), highwater)
                 self._probe.seek(tp, max(0, highwater - 1))  # the next fetch returns at most the newest record
         return ends
+
+    def _position(self, tp: TopicPartition) -> int:
+        """The group consumer's position, bounded like every broker call here: a frozen broker must not freeze the loop."""
+        try:
+            return self.consumer.position(tp, timeout_ms=1000) or 0
+        except Exception:  # noqa: BLE001 - KafkaTimeoutError and friends: start from 0, the probe finds the mark
+            return 0
 
     def close(self) -> None:
         if self._probe is not None:

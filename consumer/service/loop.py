@@ -84,6 +84,7 @@ class EnrichmentService:
         self.stopping = False
         self._next_generator: Generator | None = None
         self._rewind: dict[TopicPartition, int] = {}  # first handed-over offset per revoked partition
+        self._catch_up_due = False  # set by an assignment: read the descriptions topic before routing
         self.producer = KafkaProducer(
             **client_config, acks="all", enable_idempotence=True, linger_ms=5, max_in_flight_requests_per_connection=5
         )
@@ -139,13 +140,16 @@ class EnrichmentService:
             metrics.set_model_info(offered.version)
 
     def _poll(self) -> list:
-        """Records to accept, at most what fits in the batch being filled."""
-        wait_ms = self.config.poll_timeout_ms
-        if self.pending:
-            left = self.config.max_wait_ms - (time.monotonic() - self.pending[0].received) * 1000
-            wait_ms = max(0, min(wait_ms, int(left)))
-        room = max(1, self.config.max_batch_size - len(self.pending))
-        batches = self.consumer.poll(timeout_ms=wait_ms, max_records=room)
+        """Records to accept, waiting at most until the batch being filled is due."""
+        left = self.config.max_wait_ms - (time.monotonic() - self.pending[0].received) * 1000 if self.pending else None
+        return self._poll_records(self.config.poll_timeout_ms if left is None else max(0, min(self.config.poll_timeout_ms, int(left))))
+
+    def _poll_records(self, timeout_ms: int) -> list:
+        """One poll for at most what fits in the batch; after an assignment, the catch-up first (_on_assigned)."""
+        batches = self.consumer.poll(timeout_ms=timeout_ms, max_records=max(1, self.config.max_batch_size - len(self.pending)))
+        if self._catch_up_due:
+            self._catch_up_due = False
+            self.reader.catch_up()
         return [record for records in batches.values() for record in records]
 
     # -- accept: one record -> dead letter, skips, or events waiting for a batch ------------
@@ -227,12 +231,10 @@ class EnrichmentService:
     def _generate_while_polling(self, in_flight: InFlight) -> list[Draft]:
         """Generate on the model thread while this thread goes on polling and accepting records.
 
-        Polling keeps this member in the group: however slow the model, max.poll.interval.ms is
-        never exceeded. Each record is handled as it arrives - an invalid one is dead-lettered at
-        once, a skip recorded at once, a valid event queued for the next batch - and only when the
-        next batch is full are the partitions paused, so memory stays bounded. A rebalance inside
-        one of these polls can assign partitions that are not paused; their records are accepted
-        like any other: a polled record is never dropped.
+        Polling keeps this member in the group however slow the model. Each record is handled as it
+        arrives (dead-lettered, skipped, or queued for the next batch); only when the next batch is
+        full are the partitions paused. A rebalance inside one of these polls can assign partitions
+        that are not paused: their records are accepted like any other, never dropped.
         """
         in_flight.future = MODEL_THREAD.submit(in_flight.generator.describe, [item.request() for item in in_flight.items])
         paused = False
@@ -243,10 +245,8 @@ class EnrichmentService:
                 if full != paused:
                     (self.consumer.pause if full else self.consumer.resume)(*self.consumer.assignment())
                     paused = full
-                room = max(1, self.config.max_batch_size - len(self.pending))
-                for records in self.consumer.poll(timeout_ms=100, max_records=room).values():
-                    for record in records:
-                        self._accept(record)
+                for record in self._poll_records(100):
+                    self._accept(record)
                 self.lag.report()
             return in_flight.future.result()
         finally:
@@ -281,17 +281,10 @@ class EnrichmentService:
     def _publish_draft(self, item: Pending, draft: Draft, batch: InFlight, seconds: float) -> None:
         event = item.event
         output = description_generated(item, draft, batch, seconds)
-        self._send(self.config.output_topic, event.product_id.encode(), output.model_dump_json().encode(), output.event_id)
+        self._send(self.config.output_topic, event.product_id.encode(), output.model_dump_json().encode(), output.event_id, item)
         self.approvals.remember_draft(output.model_dump(mode="json"))
         self._release(item.partition, item.offset)
-        metrics.DRAFTS_PUBLISHED.labels(status=draft.status).inc()
-        metrics.GENERATED_TOKENS.inc(draft.new_tokens)
-        latency = (datetime.now(UTC) - event.occurred_at).total_seconds()
-        if latency < 0:  # the PIM's clock is ahead of ours: record 0, and count it so the skew is visible
-            metrics.CLOCK_SKEW.inc()
-        metrics.END_TO_END_LATENCY.observe(max(0.0, latency))
-        for attempt, check in draft.failed_checks:
-            metrics.GUARD_FAILURES.labels(check=check, attempt=str(attempt)).inc()
+        metrics.record_draft(draft.status, draft.new_tokens, draft.failed_checks, (datetime.now(UTC) - event.occurred_at).total_seconds())
         if draft.status == "draft":
             self.stats.drafts += 1
         else:
@@ -307,11 +300,12 @@ class EnrichmentService:
         log.warning("dead_lettered", reason=rejected.error_type, error=rejected.message[:300],
                     topic=record.topic, partition=record.partition, offset=record.offset)
 
-    def _send(self, topic: str, key: bytes | None, value: bytes, output_id: str | None) -> None:
+    def _send(self, topic: str, key: bytes | None, value: bytes, output_id: str | None, item: Pending | None = None) -> None:
+        """Queue a record; its future is kept (with the event a draft answers) until the commit checks it."""
         headers = [("content-type", b"application/json")]
         if output_id:
             headers.append(("copydesk-output-id", output_id.encode()))
-        self.sends.append(self.producer.send(topic, key=key, value=value, headers=headers))
+        self.sends.append((self.producer.send(topic, key=key, value=value, headers=headers), item))
 
     # -- commit ------------------------------------------------------------------------------
 
@@ -327,7 +321,7 @@ class EnrichmentService:
         if offsets or self.sends:
             self.phase = Phase.COMMITTING
             self.producer.flush()
-            for sent in self.sends:
+            for sent, _ in self.sends:
                 if sent.failed():
                     raise RuntimeError(f"publishing failed, not committing: {sent.exception!r}")
             self.sends.clear()
@@ -339,24 +333,27 @@ class EnrichmentService:
     # -- rebalances and shutdown -----------------------------------------------------------
 
     def _on_revoked(self, revoked) -> None:
-        """Hand the revoked partitions over, without blocking.
+        """Hand the revoked partitions over, without blocking (this runs on kafka-python's IO thread).
 
-        kafka-python 3 runs this callback on its IO thread: a blocking call there (a synchronous
-        commit, waiting for a batch that takes minutes on a CPU) stops the heartbeats and gets the
-        member evicted, which starts the next rebalance. So: what is published is flushed (the
-        next owner's routing state will see it) and its offsets are committed asynchronously;
-        unfinished work of the revoked partitions - the batch in flight, the events waiting for the
-        next one - is dropped uncommitted and forgotten by the routing state. The next owner,
-        maybe this member again, reads those records from the committed offset and generates each
-        once; a batch that finishes after the revoke publishes nothing of revoked partitions.
+        What is published is flushed and, unless a send failed, its offsets committed
+        asynchronously; unfinished work of the revoked partitions (the batch in flight, the events
+        waiting) is dropped uncommitted and forgotten by the routing state, as is a draft whose send
+        failed. The next owner, maybe this member again, generates each once.
         """
         self.phase = Phase.REBALANCING
         self.health.assigned = False
         revoked = set(revoked)
         try:
-            self.producer.flush()
+            self.producer.flush()  # kafka-python's flush() does not raise for a record that failed: ask each future
+            failed = [(sent, item) for sent, item in self.sends if sent.is_done and sent.failed()]
             done = {tp: meta for tp, meta in self.tracker.committable().items() if tp in revoked}
-            if done:
+            if failed:  # a draft that did not reach the broker: its input is not done, the next owner redoes it
+                log.error("publish_failed_on_revoke", error=repr(failed[0][0].exception), partitions=len(done))
+                handed = [(sent, item) for sent, item in failed if item is not None and item.partition in revoked]
+                for _, item in handed:  # if this member gets the partition back, it must not take them for done
+                    self.state.forget_event(state_key(item.event), item.event.event_id)
+                self.sends = [pair for pair in self.sends if pair not in handed]
+            elif done:
                 self.consumer.commit_async(done)
         except Exception:  # noqa: BLE001 - the next owner redelivers; routing recognises what has an outcome
             log.exception("commit_on_revoke_failed")
@@ -377,8 +374,9 @@ class EnrichmentService:
         for partition in set(assigned) & set(self._rewind):
             self.consumer.seek(partition, self._rewind[partition])  # read the handed-over records again
         self._rewind.clear()
-        # Other members may have published drafts for these partitions: fold them in first.
-        self.reader.catch_up()
+        # Other members' drafts for these partitions are folded in by the poll loop before it routes
+        # their records: here, on kafka-python's IO thread, a long read would get the member evicted.
+        self._catch_up_due = True
         self.stats.assignments += 1
         self.health.assigned = bool(self.consumer.assignment()) or bool(assigned)
         metrics.READY.set(1 if self.health.ready else 0)

@@ -24,6 +24,14 @@ class PlatformUnavailable(RuntimeError):
     """The platform did not take the write after every attempt (down, 5xx, 429, timeouts)."""
 
 
+class Gone(LookupError):
+    """The product no longer exists on the platform (HTTP 404, or a GraphQL product: null)."""
+
+
+class Refused(RuntimeError):
+    """The platform refused a request for good (a 4xx other than 404, 409, 429; GraphQL errors)."""
+
+
 class _Retry(Exception):
     pass
 
@@ -89,6 +97,15 @@ class PlatformClient:
         path = path.replace("{storeCode}", self.settings.store_code(change.get("store_id")))
         base = self.base_url(platform)
         return base.rstrip("/") + path if path else base  # Saleor's GraphQL endpoint is the URL itself
+
+    def read(self, platform: str, change: dict) -> dict:
+        """A read (GET, or a GraphQL query) through the same auth and retries as a write: its JSON body."""
+        answer = self.send(platform, change)
+        if answer.status == 404:
+            raise Gone(f"{platform} has no such product (HTTP 404)")
+        if not 200 <= answer.status < 300 or answer.graphql_errors:
+            raise Refused(f"{platform} refused the read: {answer.summary()}")
+        return answer.body if isinstance(answer.body, dict) else {}
 
     def send(self, platform: str, change: dict) -> Answer:
         url = self.url(platform, change)

@@ -3,19 +3,25 @@
 For every DescriptionGenerated record with a ``writeback``:
 
 1. A draft whose ``event_id`` was already applied is skipped (a redelivery writes nothing).
-2. The change is the review-field write, unless the platform is in ``--live-platforms`` *and*
-   the draft's status is ``draft``: a ``needs_review`` text never reaches a live field here,
-   and its record carries no live change to begin with (adapters/writeback.py).
-3. Where the platform's product can be read back (Akeneo, Saleor, commercetools with their APIs
-   configured), it is, and a draft whose ``input_hash`` no longer matches the product is skipped
-   as stale (the change's own event is on its way to serve; freshness.py). Then the platform
-   answers: 2xx applied; a commercetools 409 (changed between read and write) means read again:
-   same input, write at the new version; changed input, stale.
+2. The field is the review field, unless the platform is in ``--live-platforms`` *and* the
+   draft's status is ``draft``: a ``needs_review`` text never reaches a live field.
+3. The product is read again (platforms.py), right before the write:
+   - its prompt inputs changed since the draft was made: ``skipped_changed_since`` (the change's
+     own event is on its way through serve, which drafts it anew);
+   - the field holds text that is neither empty nor what copydesk wrote there last (its
+     fingerprint, ownership.py): a person wrote or edited it, ``skipped_human_text``, never
+     overwritten;
+   - commercetools, live: the staged description differs from the current one (someone's
+     unpublished edit): ``skipped_staged_changes``.
+   Then the write (consumer/adapters/writeback.py builds it from what was read: only this
+   locale, the version and digests just read). A conflict (commercetools 409, Shopify
+   STALE_OBJECT: changed between read and write) means read and check again, once; a second
+   conflict is ``skipped_changed_since``. Never a blind retry that overwrites.
    Any other refusal is a dead letter with the platform's answer. Down, 5xx or 429 after the
    retries: the record is kept (seek back), nothing after it on that partition is applied out
    of order, and the loop pauses before trying again.
-4. Offsets are committed after the dead-letter producer is flushed (Quix Streams' order):
-   a draft is never marked done before its outcome is durable.
+4. Offsets are committed only after the dead-letter producer is flushed and every send
+   succeeded (Quix Streams' order): a draft is never marked done before its outcome is durable.
 """
 
 from __future__ import annotations
@@ -31,13 +37,16 @@ from consumer.ops.logs import get_logger
 from consumer.service.lru import BoundedDict
 from consumer.service.validate import Rejected, dead_letter
 from consumer.adapters.common import FetchError, ProductNotFound
-from consumer.writeback.client import PlatformClient, PlatformUnavailable
-from consumer.writeback.freshness import Current, reread
+from consumer.adapters.writeback import change_for
+from consumer.writeback.client import Gone, PlatformClient, PlatformUnavailable, Refused
+from consumer.writeback.platforms import conflict, read_state
 from consumer.writeback.settings import WritebackSettings
 
 log = get_logger("copydesk.writeback")
 
-OUTCOMES = ("applied", "applied_live", "duplicate", "stale", "no_target", "not_a_draft", "dead_lettered")
+PLATFORMS = ("shopify", "saleor", "akeneo", "commercetools", "adobe-commerce")
+OUTCOMES = ("applied", "applied_live", "duplicate", "skipped_changed_since", "skipped_human_text", "skipped_staged_changes",
+            "no_target", "not_a_draft", "dead_lettered")
 WRITEBACKS = Counter("copydesk_writebacks_total", "Drafts handled by writeback, by platform and outcome.", ["platform", "outcome"])
 WRITE_SECONDS = Histogram("copydesk_writeback_request_seconds", "Wall time of one platform write, retries included.", ["platform"],
                           buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
@@ -59,7 +68,11 @@ class WritebackService:
         self.health = HealthState()
         self.health.model_loaded = True  # nothing to load; ready once partitions are assigned
         self.counts: dict[str, int] = {outcome: 0 for outcome in OUTCOMES}
+        self.sends: list = []  # this poll's dead-letter futures: checked before the commit
         self._stop = False
+        for platform in PLATFORMS:  # every series from 0: a rate or an alert never sees "no data" on a quiet day
+            for outcome in OUTCOMES:
+                WRITEBACKS.labels(platform, outcome)
 
     # -- one draft -----------------------------------------------------------------------
 
@@ -77,37 +90,42 @@ class WritebackService:
         if missing:
             raise _Refused(f"no {platform} API is configured to apply the draft: set {missing}")
         live = platform in self.settings.live() and draft["status"] == "draft" and "live" in change
-        write = change["live"] if live else change
+        written = {"text": draft["description"], "status": draft["status"], "model_version": draft["model_version"],
+                   "failed_checks": [c["name"] for c in draft.get("checks") or [] if not c.get("passed")],
+                   "event_id": draft["event_id"], "input_hash": draft["input_hash"], "locale": draft["locale"], "channel": draft["channel"]}
         started = time.perf_counter()
-        if self.settings.verify_input:
-            current = self._reread(platform, draft)
-            if current is not None:
-                if not current.matches(draft):
-                    return "stale"
-                if current.version is not None:  # commercetools: write at the version just read
-                    write = {**write, "body": {**write["body"], "version": current.version}}
-        answer = self.client.send(platform, write)
-        if answer.status == 409 and platform == "commercetools":  # changed between our read and our write
-            current = self._reread(platform, draft)
-            if current is None or not current.matches(draft):
-                return "stale"
-            answer = self.client.send(platform, {**write, "body": {**write["body"], "version": current.version}})
-            if answer.status == 409:
-                return "stale"
-        WRITE_SECONDS.labels(platform).observe(time.perf_counter() - started)
-        if not 200 <= answer.status < 300 or answer.graphql_errors:
-            raise _Refused(f"{platform} refused the write: {answer.summary()}")
-        self.applied.add(draft["event_id"])
-        return "applied_live" if live else "applied"
+        for _ in range(2):  # a conflict means the product moved between our read and our write: look again, once
+            outcome, state = self._check(platform, change.get("target") or {}, draft, live)
+            if outcome:
+                return outcome
+            answer = self.client.send(platform, change_for(platform, change.get("target") or {}, written, live, state))
+            if conflict(platform, answer):
+                continue
+            WRITE_SECONDS.labels(platform).observe(time.perf_counter() - started)
+            if not 200 <= answer.status < 300 or answer.graphql_errors:
+                raise _Refused(f"{platform} refused the write: {answer.summary()}")
+            self.applied.add(draft["event_id"])
+            return "applied_live" if live else "applied"
+        return "skipped_changed_since"
 
-    def _reread(self, platform: str, draft: dict):
-        """The product now (freshness.py); a product that is gone makes the draft stale (an empty read)."""
+    def _check(self, platform: str, target: dict, draft: dict, live: bool):
+        """(an outcome that stops the write, or None; the product as read)."""
         try:
-            return reread(platform, draft["writeback"].get("target") or {}, self.client.fetcher, self.settings.adapter_config())
-        except ProductNotFound:
-            return Current([])
+            state = read_state(platform, self.client, target, draft, self.settings.adapter_config())
+        except (Gone, ProductNotFound):
+            return "skipped_changed_since", None  # deleted since the draft was made
+        except Refused as error:
+            raise _Refused(str(error)) from error
         except FetchError as error:
             raise PlatformUnavailable(f"re-reading the {platform} product: {error}") from error
+        if self.settings.verify_input and state.inputs is not None and not state.inputs.matches(draft):
+            return "skipped_changed_since", state
+        if state.owner("live" if live else "review") == "person":
+            log.info("person_text_kept", platform=platform, field="live" if live else "review", event_id=draft["event_id"])
+            return "skipped_human_text", state
+        if live and state.extra.get("staged_description_differs"):
+            return "skipped_staged_changes", state
+        return None, state
 
     # -- the loop ------------------------------------------------------------------------
 
@@ -139,6 +157,13 @@ class WritebackService:
                         self._count(platform, outcome)
                         done[partition] = OffsetAndMetadata(record.offset + 1, "", -1)
                 producer.flush()  # dead letters durable before their offsets are committed
+                failed = [sent for sent in self.sends if sent.failed()]
+                self.sends.clear()
+                if failed:  # a dead letter that did not reach the broker: its record is redone, not committed
+                    log.error("dead_letter_send_failed", error=repr(failed[0].exception), records=len(done))
+                    for partition in done:
+                        consumer.seek(partition, min(r.offset for r in batch[partition]))
+                    done = {}
                 if done:
                     consumer.commit(done)
                 if unavailable is not None:
@@ -168,7 +193,7 @@ class WritebackService:
 
     def _dead_letter(self, record, producer, reason: str) -> str:
         letter = dead_letter(record, Rejected("writeback", reason))
-        producer.send(self.settings.dead_letter_topic, key=record.key, value=letter.model_dump_json().encode())
+        self.sends.append(producer.send(self.settings.dead_letter_topic, key=record.key, value=letter.model_dump_json().encode()))
         log.warning("writeback_dead_lettered", reason=reason[:500], offset=record.offset)
         return "dead_lettered"
 
@@ -190,7 +215,7 @@ def run_writeback(settings: WritebackSettings) -> int:
         serve_health(service.health, settings.health_port)
     signal.signal(signal.SIGTERM, lambda *_: service.stop())
     signal.signal(signal.SIGINT, lambda *_: service.stop())
-    configured = [p for p in ("shopify", "saleor", "akeneo", "commercetools", "adobe-commerce") if not service.client.missing(p)]
+    configured = [p for p in PLATFORMS if not service.client.missing(p)]
     log.info("writeback_starting", topic=settings.input_topic, group=settings.group_id, platforms=configured, live=sorted(settings.live()))
     service.run()
     return 0

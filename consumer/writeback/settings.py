@@ -18,7 +18,8 @@ class WritebackSettings(KafkaSettings, AdapterSettings):
     group_id: str = Field("copydesk-writeback", description="Consumer group of the writeback replicas.")
     live_platforms: str = Field("", description="Comma-separated platforms whose live description field gets clean drafts "
                                 "(default none: every draft goes to the review field; needs_review drafts always do).")
-    verify_input: bool = Field(True, description="Re-read the product (Akeneo, Saleor, commercetools APIs) and skip drafts whose input changed since.")
+    verify_input: bool = Field(True, description="Skip drafts whose product input changed since (the product is re-read before every write; "
+                               "whose text is in the field is checked either way).")
     health_port: int = Field(8081, ge=0, description="Port of /healthz, /readyz and /metrics (0: off).")
     request_timeout_seconds: float = Field(10.0, gt=0, description="Per-request timeout of platform writes.")
     attempts: int = Field(4, ge=1, le=10, description="Attempts per write on network errors, 429 and 5xx (exponential backoff).")
