@@ -32,7 +32,10 @@ def signed_request(platform: str, tmp_path) -> tuple[bytes, dict, dict]:
     if platform == "saleor":
         key, jwks = saleor_keys()
         (tmp_path / "jwks.json").write_text(json.dumps(jwks))
-        body = json.dumps(payload("saleor_product_updated")).encode()
+        from datetime import UTC, datetime
+
+        delivery = {**payload("saleor_product_updated"), "issuedAt": datetime.now(UTC).isoformat()}  # sent now, not a replay
+        body = json.dumps(delivery).encode()
         return body, {"Saleor-Event": "product_updated", "Saleor-Signature": saleor_signature(key, body)}, {"saleor_jwks_file": tmp_path / "jwks.json"}
     body = json.dumps(payload("akeneo_events_api")).encode()
     stamp = str(int(time.time()))
