@@ -130,10 +130,10 @@ def tiny_adapter(tmp_path_factory, base_model_dir) -> Path:
     from trainer.fit import fit
     from trainer.hyperparameters import Hyperparameters
 
-    examples, _ = load_examples(FIXTURES / "products.jsonl")
+    examples, _ = load_examples(FIXTURES / "products.jsonl", targets="facts")  # 11 rows; grounded keeps 8 under the closed-world checker
     out = tmp_path_factory.mktemp("adapter")
     config = Hyperparameters(micro_batch_size=4, grad_accumulation=1, max_steps=2, eval_every=2, eval_rows=2,
-                             lora_layers=2, lora_r=4, max_seq_len=192)
+                             lora_layers=2, lora_r=4, max_seq_len=192, targets="facts")
     return fit(examples[:8], examples[8:], config, out, model_version="swap-v2", progress=False).adapter_dir
 
 
@@ -216,7 +216,8 @@ def test_gate_rejects_a_candidate_trained_on_shuffled_targets_and_keeps_the_live
     held_rows = [row for row in rows if is_held_out(row["id"], share)]
     assert len(train_rows) >= 4 and held_rows
     now = datetime.now(UTC)
-    # Training approvals carry another product's text (shuffled targets); held-out ones are true.
+    # Training approvals carry another product's text (shuffled targets); held-out ones are true. The claim
+    # checker keeps none of another product's sentences, so the facts targets are each product's own facts.
     shuffled = [approval(row, train_rows[(i + 1) % len(train_rows)]["description"], now) for i, row in enumerate(train_rows)]
     publish(broker, approvals_topic, shuffled + [approval(row, row["description"], now) for row in held_rows])
 
