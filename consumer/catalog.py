@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from schemas.events import MAX_ATTRIBUTE_VALUE_CHARS, MAX_ATTRIBUTES, MAX_TITLE_CHARS, Product
+from schemas.events import MAX_ATTRIBUTE_VALUE_CHARS, MAX_ATTRIBUTES, MAX_TITLE_CHARS, SCHEMA_VERSION, Product
 
 
 def read_rows(path: Path, limit: int | None = None) -> list[dict]:
@@ -53,6 +53,8 @@ def product_from_row(row: dict, include_description: bool = False, **overrides) 
         "tone": row.get("tone"),
         "keywords": row.get("keywords") or [],
     }
+    # the copy fields asked for, their limits and the attribute labels in the row's locale, where given
+    fields.update({key: row[key] for key in ("fields", "field_limits", "labels") if row.get(key)})
     if include_description:
         fields.update(description=row.get("description"), description_origin="human")
     fields.update(overrides)
@@ -63,7 +65,7 @@ def event_from_row(row: dict, sequence: int = 1, event_type: str = "product.crea
     """A ProductEvent as a JSON-ready dict (what a PIM would put on the topic)."""
     product = product_from_row(row, **product_overrides)
     return {
-        "schema_version": 1,
+        "schema_version": SCHEMA_VERSION,
         "event_id": str(uuid.uuid4()),
         "event_type": event_type,
         "occurred_at": datetime.now(UTC).isoformat(),

@@ -4,6 +4,7 @@ from schemas.errors import describe_validation_error
 from schemas.events import (
     SCHEMA_VERSION,
     CheckResult,
+    CopyFields,
     DeadLetter,
     DescriptionApproved,
     DescriptionGenerated,
@@ -18,6 +19,7 @@ from schemas.events import (
 __all__ = [
     "SCHEMA_VERSION",
     "CheckResult",
+    "CopyFields",
     "DeadLetter",
     "DescriptionApproved",
     "DescriptionGenerated",

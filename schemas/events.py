@@ -21,12 +21,20 @@ from pydantic import (
     model_validator,
 )
 
-SCHEMA_VERSION = 1
-"""The newest ProductEvent schema this build understands; newer events are dead-lettered."""
+SCHEMA_VERSION = 2
+"""The newest ProductEvent schema this build understands; newer events are dead-lettered.
+2: ``product.fields`` (which copy fields to write), ``product.field_limits`` and
+``product.labels`` (attribute labels in the event's locale). A version 1 event is a version 2
+event without them and is read as such."""
 
-OUTPUT_SCHEMA_VERSION = 2
+OUTPUT_SCHEMA_VERSION = 3
 """Version of what copydesk writes to the descriptions topic. 2: the topic also carries
-``description.skipped`` outcomes, so a reader must switch on ``event_type``."""
+``description.skipped`` outcomes, so a reader must switch on ``event_type``. 3: a draft carries
+``fields`` (lead, bullets, SEO title, meta description, HTML) and ``description`` is the lead
+followed by the bullets; checks may be advisory (``blocking: false``)."""
+
+CopyField = Literal["lead", "bullets", "seo_title", "meta_description", "description_html"]
+"""The fields a draft can fill besides ``description`` (schemas/copy_fields.py builds them)."""
 
 SkipReason = Literal["stale", "locked", "human_text", "own_write", "unchanged"]
 
@@ -78,6 +86,13 @@ class Product(Contract):
     )
     tone: ShortText | None = Field(default=None, description="The shop's voice, e.g. 'friendly, concise'.")
     keywords: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=60)]], Field(max_length=MAX_KEYWORDS)] = []
+    fields: list[CopyField] | None = Field(default=None, description="The copy fields to write; null: all of them.")
+    field_limits: dict[Literal["lead", "bullet", "seo_title", "meta_description"], Annotated[int, Field(ge=20, le=5_000)]] = Field(
+        default={}, description="Characters per field (a bullet's is per bullet); unset ones use the defaults (README).")
+    labels: Annotated[dict[Annotated[str, StringConstraints(min_length=1, max_length=MAX_ATTRIBUTE_NAME_CHARS)],
+                           Annotated[str, StringConstraints(min_length=1, max_length=MAX_ATTRIBUTE_NAME_CHARS)]],
+                      Field(max_length=MAX_ATTRIBUTES)] = Field(
+        default={}, description="Attribute code -> its label in the event's locale, as the PIM shows it to shoppers.")
 
     @property
     def has_protected_description(self) -> bool:
@@ -114,9 +129,20 @@ class ProductEvent(Contract):
 class CheckResult(Contract):
     """One guard's verdict on a generated text."""
 
-    name: Literal["grounding", "length", "loops", "markup", "empty", "injection"]
+    name: Literal["grounding", "length", "loops", "markup", "empty", "injection", "language", "limits", "keywords", "tone"]
     passed: bool
     reason: str | None = None
+    blocking: bool = Field(default=True, description="False: advisory (keywords, tone); a failure does not make the draft needs_review.")
+
+
+class CopyFields(Contract):
+    """The fields of a product page, each within its limit; a field not asked for is null."""
+
+    lead: Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION_CHARS)] | None = None
+    bullets: list[Annotated[str, StringConstraints(max_length=1_000)]] | None = None
+    seo_title: Annotated[str, StringConstraints(max_length=1_000)] | None = None
+    meta_description: Annotated[str, StringConstraints(max_length=5_000)] | None = None
+    description_html: Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION_CHARS * 2)] | None = None
 
 
 class Timings(Contract):
@@ -139,7 +165,9 @@ class DescriptionGenerated(Contract):
     locale: Locale
     channel: ShortText
     source: ShortText
-    description: Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION_CHARS)]
+    description: Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION_CHARS)] = Field(
+        description="The lead, then the bullets as '- ' lines, within the product's max_chars.")
+    fields: CopyFields | None = Field(default=None, description="Each copy field, checked like the description.")
     status: Literal["draft", "needs_review"]
     checks: list[CheckResult]
     attempts: int = Field(ge=1, description="Decoding attempts (a failed guard triggers one retry).")

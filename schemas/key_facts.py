@@ -30,7 +30,8 @@ INTERNAL = re.compile(
 )
 MEASURE = re.compile(r"\b(?:weight|dimensions?|wxhxd|length|width|height|depth)\b", re.I)
 UNIT = re.compile(r"\d\s*(?:\"|'')|(?:\d|\b)(?:mg|g|kg|lbs?|oz|mm|cm|m|in|inch|inches|ft|kilogram|gram|pound|meter|metre|centimet(?:er|re)|millimet(?:er|re))s?\b", re.I)
-YES, NO = {"yes", "true", "y"}, {"no", "false", "n"}
+YES, NO = {"yes", "true", "y", "ja", "oui", "sí", "si"}, {"no", "false", "n", "nein", "non"}
+"""Flag values, in the shop languages whose catalogs we read (German and French PIMs export ja/nein, oui/non)."""
 
 
 def key_attributes(product: Product) -> list[str]:
@@ -72,6 +73,41 @@ def readable_name(name: str) -> str:
     return re.sub(r"\bwxhxd\b", "(W x H x D)", name, flags=re.I)
 
 
+UNITS = {"mm": "mm", "cm": "cm", "m": "m", "km": "km", "g": "g", "kg": "kg", "mg": "mg", "ml": "ml", "cl": "cl", "l": "l",
+         "w": "W", "kw": "kW", "v": "V", "mah": "mAh", "wh": "Wh", "hz": "Hz", "bar": "bar", "psi": "psi", "in": "in", "inch": "in",
+         "oz": "oz", "lb": "lb", "c": "°C", "f": "°F", "h": "h", "hrs": "h", "min": "min", "s": "s", "ms": "ms", "db": "dB", "lm": "lm", "nm": "Nm",
+         "rpm": "rpm", "k": "K", "pct": "%", "percent": "%", "years": "years", "months": "months", "days": "days", "gsm": "g/m²"}
+"""Unit suffixes of attribute codes (``weight_g``) and how copy writes them: units are a closed set."""
+SUFFIX = re.compile(r"(?:[\s_]+(?P<unit>[A-Za-z]+)|\s*\((?P<bracketed>[A-Za-z°%]+)\))$")
+UNIT_WORDS = {"MILLIMETER": "mm", "CENTIMETER": "cm", "METER": "m", "KILOMETER": "km", "INCH": '"', "FEET": "ft", "MILLIGRAM": "mg",
+              "GRAM": "g", "KILOGRAM": "kg", "POUND": "lb", "OUNCE": "oz", "MILLILITER": "ml", "CENTILITER": "cl", "LITER": "l",
+              "WATT": "W", "KILOWATT": "kW", "VOLT": "V", "HERTZ": "Hz", "SECOND": "s", "MINUTE": "min", "HOUR": "h"}
+"""Unit names as some PIMs export a metric ("24 INCH", "800 GRAM"), and their symbols."""
+UNIT_WORD = re.compile(r"^(?P<number>[-+]?\d+(?:[.,]\d+)?)\s*(?P<word>[A-Z]+)S?$")
+NUMBER_ONLY = re.compile(r"\s*[-+]?\d+(?:[.,]\d+)*(?:\s*(?:-|to|–)\s*[-+]?\d+(?:[.,]\d+)*)?\s*")
+
+
+def label_and_unit(name: str, value: object) -> tuple[str, str | None]:
+    """("weight", "g") for weight_g with a number; the code's words otherwise, no unit."""
+    match = SUFFIX.search(name.strip())
+    unit = UNITS.get((match.group("unit") or match.group("bracketed")).lower()) if match else None
+    if unit and isinstance(value, (int, float, str)) and not isinstance(value, bool) and NUMBER_ONLY.fullmatch(format_value(value)):
+        return readable_name(name[: match.start()]), unit
+    return readable_name(name), None
+
+
+def fact_value(name: str, value: object) -> str:
+    """The value as copy writes it, with the unit its code carries: "340 g", "-20 to 180 °C"."""
+    _, unit = label_and_unit(name, value)
+    text = html.unescape(format_value(value)).strip()
+    spelled = UNIT_WORD.match(text)
+    if spelled and spelled.group("word") in UNIT_WORDS:  # "24 INCH" -> '24"', "800 GRAM" -> "800 g"
+        symbol = UNIT_WORDS[spelled.group("word")]
+        return spelled.group("number") + (symbol if symbol == '"' else f" {symbol}")
+    return f"{text} {unit}" if unit and unit != "%" else f"{text}%" if unit == "%" else text
+
+
+
 FACTS_PER_SENTENCE = 3
 """Facts joined into one sentence. One sentence per fact ("The optical zoom is 32. The sensor
 type is CMOS.") reads as a spec sheet and is further from the shop's texts by meaning (MiniLM
@@ -81,7 +117,7 @@ cosine to the human text on the valid split, opening plus all key facts: 0.581 o
 
 def fact_clause(name: str, value: object) -> tuple[str, str]:
     """(verb, object) that states an attribute's value and nothing beyond it: ("has", "an optical zoom of 32")."""
-    label, text = readable_name(name), readable_value(value)
+    label, text = label_and_unit(name, value)[0], fact_value(name, value)
     lowered, key = text.lower(), label.lower()
     if isinstance(value, bool) or lowered in YES | NO:
         return "has", f"{'no ' if (value is False or lowered in NO) else ''}{label}"
@@ -156,7 +192,7 @@ def opening_sentence(product: Product) -> str:
 
 def plan_item(name: str, value: object) -> str:
     """One fact of the plan as the description should carry it: "voltage: 120 V", "no magnetic hook"."""
-    label, text = readable_name(name), readable_value(value)
+    label, text = label_and_unit(name, value)[0], fact_value(name, value)
     if isinstance(value, bool) or text.lower() in YES | NO:
         return f"{'no ' if (value is False or text.lower() in NO) else ''}{label}"
     return f"{label}: {text}"

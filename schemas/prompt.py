@@ -11,17 +11,20 @@ import json
 
 from schemas.events import Product
 from schemas.key_facts import content_plan, format_value
+from schemas.lead_prose import lead_plan
 
 SYSTEM_PROMPT = (
     "You write product descriptions for an online shop. State only facts given in the product "
     "data. Never invent numbers, sizes, materials or specifications. No HTML, links or contact details."
 )
 
-PROMPT_STYLES = ("plain", "plan")
+PROMPT_STYLES = ("plain", "plan", "lead")
 """How an adapter was trained to be asked (its card says which): "plan" adds the ordered key facts.
 
 The base model and copydesk-default-v1 know "plain"; a model trained with "plan" targets that
-state its key facts (trainer/dataset.py) is asked with the same plan when it serves.
+state its key facts (trainer/dataset.py) is asked with the same plan when it serves. "lead"
+asks for the lead alone (one to three sentences, schemas/lead_prose.py) with the facts it
+should weave in; the bullets and SEO fields are built from the data (schemas/copy_fields.py).
 """
 
 DEFAULT_MAX_CHARS = 600
@@ -44,6 +47,8 @@ def build_messages(product: Product, locale: str = "en_US", style: str = "plain"
     """Chat messages for one product; render them with the tokenizer's chat template."""
     if style not in PROMPT_STYLES:
         raise ValueError(f"unknown prompt style {style!r}: one of {', '.join(PROMPT_STYLES)}")
+    if style == "lead":
+        return _lead_messages(product, locale)
     max_chars = product.max_chars or DEFAULT_MAX_CHARS
     plan = content_plan(product) if style == "plan" else []
     instructions = [f"Language: {locale}.", f"At most {max_chars} characters."]
@@ -55,6 +60,19 @@ def build_messages(product: Product, locale: str = "en_US", style: str = "plain"
         instructions.append(f"Mention: {', '.join(product.keywords)}.")
     user = f"{product_facts(product)}\n\nWrite the product description. {' '.join(instructions)}"
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+
+
+def _lead_messages(product: Product, locale: str) -> list[dict[str, str]]:
+    from schemas.copy_fields import limit  # copy_fields reads key_facts too: imported here, not at the top
+
+    plan = lead_plan(product)
+    instructions = ["Write the lead: what the product is" + (", with " + "; ".join(plan) if plan else "") + ".",
+                    f"Language: {locale}.", f"At most {limit(product, 'lead')} characters."]
+    if product.tone:
+        instructions.append(f"Tone: {product.tone}.")
+    if product.keywords:
+        instructions.append(f"Mention: {', '.join(product.keywords)}.")
+    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": f"{product_facts(product)}\n\n{' '.join(instructions)}"}]
 
 
 def prompt_inputs(product: Product, locale: str, channel: str) -> dict:
@@ -69,6 +87,8 @@ def prompt_inputs(product: Product, locale: str, channel: str) -> dict:
         "max_chars": product.max_chars,
         "locale": locale,
         "channel": channel,
+        # set only when the event sets them, so an event without them keeps the hash it had before they existed
+        **{name: getattr(product, name) for name in ("fields", "field_limits", "labels") if getattr(product, name)},
     }
 
 

@@ -195,6 +195,10 @@ class FakePIMs:
                     if action.get("value") is not None:
                         attributes.append({"name": action["name"], "value": copy.deepcopy(action["value"])})
                     target["masterVariant"]["attributes"] = attributes
+            elif action["action"] in ("setMetaTitle", "setMetaDescription"):
+                field = "metaTitle" if action["action"] == "setMetaTitle" else "metaDescription"
+                for target in targets:
+                    target[field] = copy.deepcopy(action.get(field))
             elif action["action"] == "publish":
                 data["current"] = copy.deepcopy(data["staged"])
             else:
@@ -211,7 +215,8 @@ class FakePIMs:
             product = next((p for p in self.shopify.values() if p["gid"] == variables.get("id")), None)
             if product is None:
                 return {"data": {"product": None}}
-            fields = {"id": product["gid"], "descriptionHtml": product["rest"]["body_html"], "updatedAt": product["rest"]["updated_at"]}
+            fields = {"id": product["gid"], "descriptionHtml": product["rest"]["body_html"], "updatedAt": product["rest"]["updated_at"],
+                      "seo": dict(product.setdefault("seo", {"title": None, "description": None}))}
             for alias, key in re.findall(r'(\w+)\s*:\s*metafield\(namespace:\s*"copydesk",\s*key:\s*"(\w+)"\)', query):
                 value = product["metafields"].get(key)
                 fields[alias] = None if value is None else {"value": value, "compareDigest": digest(value)}
@@ -235,6 +240,8 @@ class FakePIMs:
             product = next(p for p in self.shopify.values() if p["gid"] == update["id"])
             if "descriptionHtml" in update:
                 product["rest"]["body_html"] = update["descriptionHtml"]
+            if "seo" in update:  # SEOInput: only the given keys change
+                product.setdefault("seo", {"title": None, "description": None}).update(update["seo"])
             product["rest"]["updated_at"] = self._stamp()
             data["productUpdate"] = {"product": {"id": product["gid"]}, "userErrors": []}
         return {"data": data}
@@ -259,6 +266,9 @@ class FakePIMs:
         if "productUpdate" in query:
             if "description" in variables["input"]:
                 product["description"] = variables["input"]["description"]
+            for key, field in (("title", "seoTitle"), ("description", "seoDescription")):
+                if key in (variables["input"].get("seo") or {}):
+                    product[field] = variables["input"]["seo"][key]
             data["productUpdate"] = {"errors": []}
         product["updatedAt"] = self._stamp()
         return {"data": data}

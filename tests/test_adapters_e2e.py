@@ -58,7 +58,10 @@ def test_platform_payloads_become_drafts_with_writebacks_and_bad_ones_dead_lette
     assert sorted(by_platform) == ["adobe-commerce", "akeneo", "commercetools", "saleor", "shopify"]
     assert [d["locale"] for d in by_platform["akeneo"]] == ["en_US"]  # fr_FR has human text
     akeneo_draft = by_platform["akeneo"][0]
-    assert akeneo_draft["writeback"]["body"]["values"]["copydesk_description_draft"][0]["data"] == akeneo_draft["description"]
+    review = akeneo_draft["writeback"]["body"]["values"]["copydesk_description_draft"][0]["data"]
+    fields = akeneo_draft["fields"]
+    assert review.startswith(akeneo_draft["description"])  # then the SEO drafts, for the editor to see
+    assert f"SEO title: {fields['seo_title']}" in review and len(fields["seo_title"]) <= 60
     for draft in drafts:  # the live change exists for a clean draft only
         assert ("live" in draft["writeback"]) == (draft["status"] == "draft")
     assert {d["sequence"] for d in by_platform["commercetools"]} == {12, 14}  # message + fetched thin event

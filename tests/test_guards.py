@@ -191,4 +191,5 @@ def test_a_retry_that_does_no_better_falls_back_to_the_first_reduction():
     generator = object.__new__(Generator)
     generator.generate_texts = lambda requests, decoding=None, budgets=None, banned_terms=None: next(answers)
     [draft] = generator.describe([Request(BOTTLE)])
-    assert (draft.status, draft.text) == ("draft", "The Trail bottle 750 ml is from our bottles range.")
+    assert (draft.status, draft.lead) == ("draft", "The Trail bottle 750 ml is from our bottles range.")
+    assert draft.text.startswith(draft.lead + "\n- ")  # the description: the lead, then the bullets built from the data

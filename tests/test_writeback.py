@@ -23,15 +23,15 @@ pytestmark = pytest.mark.kafka
 
 
 
-def draft_of(item, status: str, text: str = "A light, waterproof tent.", version: str = "m-1") -> dict:
+def draft_of(item, status: str, text: str = "A light, waterproof tent.", version: str = "m-1", fields: dict | None = None) -> dict:
     """A DescriptionGenerated as `serve` publishes it (only the fields writeback reads are real)."""
     event = item.event
     event_id = DescriptionGenerated.derive_event_id(event.event_id, version)
     digest = input_hash(event.product, event.locale, event.channel)
     return {"event_type": "description.generated", "event_id": event_id, "product_id": event.product_id, "locale": event.locale,
             "channel": event.channel, "status": status, "description": text, "model_version": version, "input_hash": digest,
-            "writeback": render(item.writeback, event, text, status, failed_checks=[] if status == "draft" else ["grounding"],
-                                model_version=version, event_id=event_id, input_hash=digest)}
+            "fields": fields, "writeback": render(item.writeback, event, text, status, failed_checks=[] if status == "draft" else ["grounding"],
+                                                  model_version=version, event_id=event_id, input_hash=digest, fields=fields)}
 
 
 class Running:

@@ -39,8 +39,8 @@ def settings(pims: FakePIMs, live: str = "", **overrides) -> WritebackSettings:
         adobe_store_codes="1=default", store_locales="1=en_GB", live_platforms=live, health_port=0, **overrides)
 
 
-def service(pims: FakePIMs, live: str = "") -> WritebackService:
-    s = settings(pims, live)
+def service(pims: FakePIMs, live: str = "", **overrides) -> WritebackService:
+    s = settings(pims, live, **overrides)
     return WritebackService(s, {}, PlatformClient(s, s.fetcher(), backoff_seconds=0.01))
 
 
@@ -248,3 +248,97 @@ def test_a_draft_for_a_product_deleted_since_is_skipped_not_retried_forever(plat
         for products in (pims.akeneo, pims.ct, pims.shopify, pims.saleor, pims.adobe):
             products.clear()
         assert service(pims).handle(draft_of(item, "draft")) == "skipped_changed_since" and pims.writes == []
+
+
+# -- the SEO fields (the copy issue): each platform's own, never over a person's ---------------------
+
+SEO = {"seo_title": "Trail tent 2P, 1.9 kg", "meta_description": "A two-person trail tent that weighs 1.9 kg.",
+       "lead": "A two-person trail tent.", "bullets": ["Weight: 1.9 kg"], "description_html": "<p>A two-person trail tent.</p><ul><li>Weight: 1.9 kg</li></ul>"}
+AKENEO_SEO = {"seo_attributes": "seo_title=meta_title,meta_description=meta_description"}
+TEXT = "A two-person trail tent.\n- Weight: 1.9 kg"
+
+
+def seed_without_seo(pims: FakePIMs, platform: str) -> Adapted:
+    """The fixture product with its live description and SEO fields empty (Adobe's fixture has a meta title)."""
+    item = seed(pims, platform)
+    person_writes(pims, platform, "live", "")
+    if platform == "adobe-commerce":
+        pims.adobe_set(next(iter(pims.adobe)), {"meta_title": "", "meta_description": ""})
+    return item
+
+
+def seo_of(pims: FakePIMs, platform: str) -> dict[str, str | None]:
+    """The platform's live SEO title and meta description now."""
+    if platform == "akeneo":
+        values = pims.akeneo[TENT_UUID]["values"]
+        pick = lambda code: next((e["data"] for e in values.get(code, []) if e.get("locale") == "en_US"), None)  # noqa: E731
+        return {"seo_title": pick("meta_title"), "meta_description": pick("meta_description")}
+    if platform == "commercetools":
+        current = pims.ct[GRINDER_ID]["masterData"]["current"]
+        first = lambda value: next(iter((value or {}).values()), None)  # noqa: E731
+        return {"seo_title": first(current.get("metaTitle")), "meta_description": first(current.get("metaDescription"))}
+    if platform == "shopify":
+        seo = next(iter(pims.shopify.values())).get("seo") or {}
+        return {"seo_title": seo.get("title"), "meta_description": seo.get("description")}
+    if platform == "saleor":
+        product = next(iter(pims.saleor.values()))
+        return {"seo_title": product.get("seoTitle"), "meta_description": product.get("seoDescription")}
+    custom = {a["attribute_code"]: a["value"] for a in next(iter(pims.adobe.values()))["custom_attributes"]}
+    return {"seo_title": custom.get("meta_title"), "meta_description": custom.get("meta_description")}
+
+
+def person_writes_seo_title(pims: FakePIMs, platform: str, text: str) -> None:
+    if platform == "akeneo":
+        pims.akeneo_set(TENT_UUID, {"meta_title": [{"locale": "en_US", "scope": "ecommerce", "data": text}]})
+    elif platform == "commercetools":
+        key = next(iter(pims.ct[GRINDER_ID]["masterData"]["current"]["name"]))
+        pims.ct_apply(GRINDER_ID, [{"action": "setMetaTitle", "metaTitle": {key: text}, "staged": False}])
+    elif platform == "shopify":
+        next(iter(pims.shopify.values())).setdefault("seo", {})["title"] = text
+    elif platform == "saleor":
+        next(iter(pims.saleor.values()))["seoTitle"] = text
+    else:
+        pims.adobe_set(next(iter(pims.adobe)), {"meta_title": text})
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_live_draft_writes_the_platforms_own_seo_fields(platform):
+    with FakePIMs() as pims:
+        item = seed_without_seo(pims, platform)
+        writer = service(pims, live=platform, **(AKENEO_SEO if platform == "akeneo" else {}))
+        text = TEXT
+        assert writer.handle(draft_of(item, "draft", text=text, fields=SEO)) == "applied_live"
+        assert seo_of(pims, platform) == {"seo_title": SEO["seo_title"], "meta_description": SEO["meta_description"]}
+        assert fields(pims, platform)["live"] == "A two-person trail tent. Weight: 1.9 kg"
+        # its own SEO text is copydesk's to replace
+        newer = {**SEO, "seo_title": "Trail tent for two"}
+        assert writer.handle(draft_of(item, "draft", text=text, version="m-2", fields=newer)) == "applied_live"
+        assert seo_of(pims, platform)["seo_title"] == "Trail tent for two"
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_persons_seo_title_is_kept_while_the_rest_of_the_draft_is_written(platform):
+    with FakePIMs() as pims:
+        item = seed_without_seo(pims, platform)
+        person_writes_seo_title(pims, platform, "Our own SEO title")
+        writer = service(pims, live=platform, **(AKENEO_SEO if platform == "akeneo" else {}))
+        assert writer.handle(draft_of(item, "draft", text=TEXT, fields=SEO)) == "applied_live"
+        assert seo_of(pims, platform) == {"seo_title": "Our own SEO title", "meta_description": SEO["meta_description"]}
+        assert fields(pims, platform)["live"] == "A two-person trail tent. Weight: 1.9 kg"
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_review_mode_shows_the_editor_every_field_and_writes_no_live_seo(platform):
+    with FakePIMs() as pims:
+        item = seed(pims, platform)
+        before = seo_of(pims, platform)
+        assert service(pims, **(AKENEO_SEO if platform == "akeneo" else {})).handle(
+            draft_of(item, "draft", text="A two-person trail tent.", fields=SEO)) == "applied"
+        assert seo_of(pims, platform) == before and SEO["seo_title"] not in before.values()
+        if platform in ("shopify", "saleor"):  # the review JSON carries each field
+            product = next(iter((pims.shopify if platform == "shopify" else pims.saleor).values()))
+            raw = (product["metafields"]["description_draft"] if platform == "shopify"
+                   else {m["key"]: m["value"] for m in product["privateMetadata"]}["copydesk.description_draft"])
+            assert json.loads(raw)["fields"]["seo_title"] == SEO["seo_title"]
+        else:  # one text: the description, then the SEO drafts
+            assert fields(pims, platform)["review"] == f"A two-person trail tent. SEO title: {SEO['seo_title']} Meta description: {SEO['meta_description']}"

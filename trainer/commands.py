@@ -24,6 +24,9 @@ def fit_command(settings: FitSettings) -> int:
     )
     if not result.card:
         return 0  # not rank 0 under torchrun
+    result.card["locales"] = training_languages(settings.data)  # the languages it writes: serving sends it no others
+    (result.adapter_dir / "model_card.json").write_text(json.dumps(result.card, indent=2) + "\n")
+    write_card_markdown(result.adapter_dir, result.card)
     if settings.evaluate_rows:
         from trainer.evaluate import evaluate_model
 
@@ -37,6 +40,14 @@ def fit_command(settings: FitSettings) -> int:
         "steps": result.steps, "wall_seconds": result.card["wall_seconds"],
     }))
     return 0
+
+
+def training_languages(path) -> list[str]:
+    """The languages of the training rows' locales ("en_US" -> "en"); rows without one are English (the catalog's)."""
+    from consumer.catalog import read_rows
+    from consumer.generation.language import language_of_locale
+
+    return sorted({language_of_locale(row.get("locale") or "en") for row in read_rows(path)})
 
 
 def eval_command(settings: EvalSettings) -> int:

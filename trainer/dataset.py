@@ -29,7 +29,12 @@ Two kinds of target (`--targets`):
   learn a voice from, so a ``facts`` model loses the shop's generic voice; copydesk-default-v1
   learned that voice from the whole train split, and its own sentences are ones a model can
   learn back. Products with no voice sentence (and every approval in replay-train) get the
-  ``facts`` target.
+  ``facts`` target;
+- ``lead``: the lead alone (asked with the "lead" prompt style): one sentence written from the
+  data by attribute kind (schemas/lead_prose.py: "A 24" PC monitor from LG with 5 ms response
+  time."), then the human sentences the claim checker supports, cut at 320 characters. No fixed
+  opening and no "has a <label> of": the bullets and SEO fields are built from the data at
+  serving time (schemas/copy_fields.py), so the model writes only the prose.
 """
 
 from __future__ import annotations
@@ -47,8 +52,11 @@ from consumer.generation.sentences import split_sentences
 from consumer.catalog import product_from_row, read_rows
 from schemas.events import Product
 from schemas.key_facts import fact_sentences, opening_sentence, readable_value
+from schemas.lead_prose import lead
 
-TARGET_KINDS = ("grounded", "facts", "voice")
+TARGET_KINDS = ("grounded", "facts", "voice", "lead")
+LEAD_BUCKETS = (160, 240, 320)
+MIN_LEAD_CHARS = 20
 
 TARGET_MAX_CHARS = 500
 MIN_TARGET_CHARS = 40
@@ -95,6 +103,15 @@ def fact_target(text: str, product: Product, max_chars: int = TARGET_MAX_CHARS, 
     keys, stated = stated_attributes(" ".join(kept + voiced), product)
     missing = fact_sentences([(name, product.attributes[name]) for name in keys if name not in stated])
     return trim_to_sentences(" ".join(opening[:1] + voiced + opening[1:] + missing + kept[1:]), max_chars)
+
+
+def lead_target(text: str, product: Product, max_chars: int = LEAD_BUCKETS[-1]) -> str:
+    """The data's lead sentence, then the human sentences whose every claim the checker supports."""
+    written = lead(product)
+    kept = [s for s in _grounded_sentences(text, product) if _supported(s, product) and s != written]
+    if written and not _supported(written, product):
+        written = ""  # never teach a claim the checker rejects, even one of our own phrasing
+    return trim_to_sentences(" ".join([written, *kept] if written else kept), max_chars)
 
 
 def _supported(sentence: str, product: Product) -> bool:
@@ -149,6 +166,13 @@ def example_from_pair(product_id: str, product: Product, text: str, targets: str
     """
     if targets not in TARGET_KINDS:
         raise ValueError(f"unknown target kind {targets!r}: one of {', '.join(TARGET_KINDS)}")
+    if targets == "lead":
+        target = lead_target(text, product)
+        if len(target) < MIN_LEAD_CHARS:
+            return None
+        bucket = next(b for b in (*LEAD_BUCKETS, len(target)) if len(target) <= b)
+        product = product.model_copy(update={"field_limits": {"lead": bucket}, "max_chars": None, "description": None, "description_origin": None})
+        return Example(product_id, product, target, text)
     if targets == "grounded":
         target = clean_description(text, product)
     else:

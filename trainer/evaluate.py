@@ -21,6 +21,7 @@ from consumer.generation.guards import check_description, claimed_terms, repeate
 from consumer.generation.model_thread import on_model_thread
 from consumer.catalog import product_from_row, read_rows
 from consumer.models.embedder import cosine_similarities
+from trainer.copy_metrics import copy_measures, field_measures
 from schemas.events import Product
 
 SEED_PROMPT = "Title: {title}\nDescription:"
@@ -36,6 +37,9 @@ class Scored:
     publishable: bool
     new_tokens: int
     raw_text: str = ""  # the model's output before guards dropped anything ("" = same as text)
+    lead: str = ""  # the model's guarded lead (text adds the bullets built from the data)
+    fields: object = None  # schemas.events.CopyFields
+    locale: str = "en_US"
 
 
 # -- similarity ----------------------------------------------------------------------------
@@ -108,14 +112,21 @@ def score(items: list[Scored], max_chars: int, seconds: float) -> dict:
         "edit_similarity": statistics.fmean(edit_similarities(texts, references)),
         "mean_new_tokens": statistics.fmean(item.new_tokens for item in items),
         "descriptions_per_second": len(items) / seconds if seconds else float("nan"),
+        # copy a merchant publishes (copy_metrics.py): on the raw first attempt and on the published text
+        **{f"{key}_raw": value for key, value in copy_measures([item.raw_text or item.text for item in items], items).items()},
+        **copy_measures([item.text if item.publishable else "" for item in items], items),
+        "lead_coverage": coverage_metrics([Scored(i.product, i.reference, i.lead, i.publishable, 0) for i in items if i.lead])
+        .get("key_attribute_coverage", float("nan")),
+        **field_measures(items),
     }
 
 
 # -- generation -------------------------------------------------------------------------------
 
 
-def generate_with_service(model: str, pairs: list[tuple[Product, str]], cache_dir: Path, batch_size: int, max_new_tokens: int = 192) -> tuple[list[Scored], float, str]:
-    """Drafts exactly as `copydesk serve` would write them, batched like the service."""
+def generate_with_service(model: str, pairs: list[tuple[Product, str]], cache_dir: Path, batch_size: int, max_new_tokens: int = 192,
+                          locales: list[str] | None = None, unsupported_locale: str = "review") -> tuple[list[Scored], float, str]:
+    """Drafts exactly as `copydesk serve` would write them, batched like the service (each row in its own locale)."""
     from consumer.generation.generator import Generator, Request
     from consumer.models.resolve import resolve_model
 
@@ -123,10 +134,12 @@ def generate_with_service(model: str, pairs: list[tuple[Product, str]], cache_di
     generator = Generator.load(base_dir, adapter_dir, max_new_tokens=max_new_tokens)
     scored: list[Scored] = []
     started = time.perf_counter()
+    locales = locales or ["en_US"] * len(pairs)
     for start in range(0, len(pairs), batch_size):
-        chunk = pairs[start : start + batch_size]
-        drafts = generator.describe([Request(product) for product, _ in chunk])
-        scored += [Scored(p, ref, d.text, d.status == "draft", d.new_tokens, d.raw_text) for (p, ref), d in zip(chunk, drafts)]
+        chunk, chunk_locales = pairs[start : start + batch_size], locales[start : start + batch_size]
+        drafts = generator.describe([Request(product, locale, unsupported_locale) for (product, _), locale in zip(chunk, chunk_locales)])
+        scored += [Scored(p, ref, d.text, d.status == "draft", d.new_tokens, d.raw_text, d.lead, d.fields, locale)
+                   for (p, ref), d, locale in zip(chunk, drafts, chunk_locales)]
     return scored, time.perf_counter() - started, generator.version
 
 
@@ -183,6 +196,15 @@ TABLE_ROWS = [
     ("similarity_cosine", "similarity (MiniLM cosine)", "{:.3f}"),
     ("rouge_l", "ROUGE-L F1", "{:.3f}"),
     ("edit_similarity", "edit similarity", "{:.3f}"),
+    ("template_share", "drafts opening like >10% of drafts (published)", "{:.1%}"),
+    ("template_share_raw", "drafts opening like >10% of drafts (raw output)", "{:.1%}"),
+    ("top_opening_share", "most shared opening pattern (published)", "{:.1%}"),
+    ("label_frame", "'has a <label> of' (published)", "{:.1%}"),
+    ("label_frame_raw", "'has a <label> of' (raw output)", "{:.1%}"),
+    ("leaked_codes", "leaked attribute codes (published)", "{:.1%}"),
+    ("lost_units", "lost units (published)", "{:.1%}"),
+    ("lead_coverage", "key attributes stated in the lead alone", "{:.1%}"),
+    ("seo_fields_within_limits", "SEO title and meta description within limits", "{:.1%}"),
     ("mean_new_tokens", "mean new tokens", "{:.1f}"),
     ("descriptions_per_second", "descriptions/s", "{:.2f}"),
 ]
@@ -193,7 +215,8 @@ def format_table(columns: list[tuple[str, dict, int]]) -> str:
     header = ["metric"] + [f"{name} (n={rows})" for name, _, rows in columns]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for key, label, fmt in TABLE_ROWS:
-        lines.append("| " + " | ".join([label] + [fmt.format(metrics[key]) for _, metrics, _ in columns]) + " |")
+        lines.append("| " + " | ".join([label] + [fmt.format(metrics.get(key, float("nan"))) if metrics.get(key) is not None else "-"
+                                                  for _, metrics, _ in columns]) + " |")
     return "\n".join(lines)
 
 
@@ -207,8 +230,10 @@ def run_eval(settings) -> int:
         columns.append(("seed recipe", score(scored, settings.max_chars, seconds), len(seed_pairs)))
         reports["seed recipe"] = scored
     compared = [name.strip() for name in (settings.compare or "").split(",") if name.strip()]
+    locales = [row.get("locale") or "en_US" for row in read_rows(settings.data, settings.limit)]
     for model in [*compared, settings.model]:
-        scored, seconds, version = generate_with_service(model, pairs, settings.cache_dir, settings.batch_size, settings.max_new_tokens)
+        scored, seconds, version = generate_with_service(model, pairs, settings.cache_dir, settings.batch_size, settings.max_new_tokens,
+                                                         locales, settings.unsupported_locale)
         columns.append((f"{model}: {version}", score(scored, settings.max_chars, seconds), len(pairs)))
         reports[model] = scored
     if settings.score_human:  # the people's text through the same scorer: what the claim and coverage numbers mean
@@ -221,6 +246,7 @@ def run_eval(settings) -> int:
             for name, scored in reports.items():
                 for product_id, item in zip(ids, scored):
                     sink.write(json.dumps({"model": name, "id": product_id, "title": item.product.title, "text": item.text, "raw_text": item.raw_text,
+                                           "lead": item.lead, "fields": item.fields.model_dump() if item.fields else None, "locale": item.locale,
                                            "publishable": item.publishable,
                                            "unsupported": [[c.claim, c.kind] for c in extract_claims(item.text, item.product) if not c.supported],
                                            "stated": stated_attributes(item.text, item.product)[1],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 
@@ -36,6 +37,7 @@ class EvalSettings(ModelSettings):
     seed_limit: int = Field(20, description="Rows for the seed recipe column (it runs one product at a time).")
     json_output: bool = Field(False, alias="json", description="Print JSON instead of a table.")
     output: Path | None = Field(None, description="Also write every generated draft here (JSONL).")
+    unsupported_locale: Literal["review", "bullets"] = Field("review", description="Rows in a locale the model does not write: held for review or bullets from the data (as `serve`).")
     score_human: bool = Field(True, description="Add a column that scores the rows' human descriptions the same way.")
 
 

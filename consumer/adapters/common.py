@@ -27,6 +27,9 @@ ORIGIN_COPYDESK = "copydesk"
 """The value an origin attribute holds when copydesk's draft was applied (see writeback)."""
 
 REVIEW_FIELDS = ("copydesk_description_draft", "copydesk_draft_info")
+# Copy, not data: the usual names of the SEO fields a write-back may fill (other codes: exclude_attributes).
+SEO_COPY_FIELDS = frozenset({"meta_title", "meta_description", "meta_keyword", "meta_keywords", "seo_title", "seo_description",
+                             "meta-title", "meta-description", "seo-title", "seo-description"})
 """The review attributes `copydesk writeback` fills (adapters/writeback.py): never product facts,
 so never given to the model (a draft would otherwise be written from the previous draft)."""
 
@@ -157,10 +160,12 @@ def put_attribute(attributes: dict, name: str, value: Any) -> None:
     """Add one attribute if it has a value and there is room (the contract caps the count).
 
     copydesk's own write-back fields (``copydesk_description_draft``, commercetools'
-    ``copydesk-draft-info``, ...) are never facts of the product: skipped whatever the platform.
+    ``copydesk-draft-info``, ...) and the SEO copy fields it may write (``meta_title``, ...) are
+    never facts of the product: skipped whatever the platform, or a draft would quote the last one.
     """
     rendered = attribute_value(value)
-    if rendered is None or len(attributes) >= MAX_ATTRIBUTES or name.lower().startswith(("copydesk_", "copydesk-")):
+    lowered = name.lower()
+    if rendered is None or len(attributes) >= MAX_ATTRIBUTES or lowered.startswith(("copydesk_", "copydesk-")) or lowered in SEO_COPY_FIELDS:
         return
     attributes[clip(humanize(name), 100) or name[:100]] = rendered
 

@@ -36,13 +36,20 @@ from transformers import (  # noqa: E402
 from consumer.generation.grounding import BannedTermsProcessor, NumberGroundingProcessor, allowed_numbers  # noqa: E402
 from consumer.generation.claims.checker import unsupported_phrases as claim_bans  # noqa: E402
 from consumer.generation.claims.coverage import stated_attributes  # noqa: E402
+from consumer.generation.copy import compose  # noqa: E402
 from consumer.generation.guards import GuardReport, check_description, keep_grounded_sentences, ungrounded_terms  # noqa: E402
+from consumer.generation.language import language_of_locale, writes  # noqa: E402
 from consumer.generation.model_thread import on_model_thread  # noqa: E402
-from schemas.events import CheckResult, Product  # noqa: E402
-from schemas.prompt import DEFAULT_MAX_CHARS, build_messages  # noqa: E402
+from schemas.copy_fields import limit  # noqa: E402
+from schemas.events import CheckResult, CopyFields, Product  # noqa: E402
+from schemas.prompt import build_messages  # noqa: E402
 
 CHARS_PER_TOKEN = 3.2
 """Conservative for English product copy, so a budget rarely ends before the field is full."""
+MIN_LEAD_CHARS = 20
+"""A lead as short as "A road bike from Pinarello." says what the product is; shorter says nothing."""
+UNSUPPORTED_LOCALE = ("review", "bullets")
+"""What a draft is for a locale the model does not write: held for review, or bullets from the data's own labels."""
 
 
 def _loses_every_fact(text: str, kept: str, product) -> bool:
@@ -110,10 +117,12 @@ def decoding_processors(decoding: Decoding, prompt_length: int, eos_token_id: in
 class Request:
     product: Product
     locale: str = "en_US"
+    unsupported_locale: str = "review"
 
     @property
     def max_chars(self) -> int:
-        return self.product.max_chars or DEFAULT_MAX_CHARS
+        """What the model writes within: the lead's limit (the bullets are built from the data)."""
+        return limit(self.product, "lead")
 
 
 @dataclass
@@ -125,6 +134,8 @@ class Draft:
     new_tokens: int
     raw_text: str = ""
     reasons: list[str] = field(default_factory=list)
+    fields: CopyFields | None = None
+    lead: str = ""  # the model's lead as guarded, before the bullets were added (text is the whole description)
     failed_checks: list[tuple[int, str]] = field(default_factory=list)  # (attempt, check) of every failure seen
 
 
@@ -161,6 +172,15 @@ def adapter_version(adapter_dir: Path) -> str:
     return adapter_dir.name
 
 
+def adapter_locales(adapter_dir: Path | None) -> tuple[str, ...]:
+    """The languages the model writes (its card's ``locales``). SmolLM2 and every adapter trained
+    on the English catalog: English; a card without the key predates it and was trained in English."""
+    card = adapter_dir / "model_card.json" if adapter_dir is not None else None
+    if card is None or not card.is_file():
+        return ("en",)
+    return tuple(json.loads(card.read_text()).get("locales") or ("en",))
+
+
 def adapter_prompt_style(adapter_dir: Path | None) -> str:
     """The prompt layout the adapter was trained on (its card's hyperparameters); base: "plain"."""
     card = adapter_dir / "model_card.json" if adapter_dir is not None else None
@@ -172,8 +192,12 @@ def adapter_prompt_style(adapter_dir: Path | None) -> str:
 class Generator:
     """A loaded model plus everything needed to turn product data into guarded drafts."""
 
-    def __init__(self, model, tokenizer, version: str, device: torch.device, max_new_tokens: int = 192, prompt_style: str = "plain"):
+    locales: tuple[str, ...] = ("en",)  # the languages the model writes (its card's "locales")
+
+    def __init__(self, model, tokenizer, version: str, device: torch.device, max_new_tokens: int = 192, prompt_style: str = "plain",
+                 locales: tuple[str, ...] = ("en",)):
         self.model = model
+        self.locales = locales  # languages the model writes: other locales never reach it
         self.prompt_style = prompt_style  # served exactly as trained: schemas/prompt.py
         self.tokenizer = tokenizer
         self.version = version
@@ -205,7 +229,7 @@ class Generator:
             version = adapter_version(adapter_dir)
         model.to(torch_device).eval()
         model.generation_config.pad_token_id = tokenizer.pad_token_id
-        return cls(model, tokenizer, version, torch_device, max_new_tokens, adapter_prompt_style(adapter_dir))
+        return cls(model, tokenizer, version, torch_device, max_new_tokens, adapter_prompt_style(adapter_dir), adapter_locales(adapter_dir))
 
     def token_budget(self, max_chars: int) -> int:
         return min(self.max_new_tokens, math.ceil(max_chars / CHARS_PER_TOKEN) + 8)
@@ -250,6 +274,28 @@ class Generator:
 
     @on_model_thread
     def describe(self, requests: list[Request]) -> list[Draft]:
+        """Each request's draft: the model's guarded lead (locales it writes) and the fields built around it."""
+        written = [i for i, r in enumerate(requests) if writes(r.locale, self.locales)]
+        leads = dict(zip(written, self.write_leads([requests[i] for i in written]))) if written else {}
+        return [self._with_fields(requests[i], leads.get(i)) for i in range(len(requests))]
+
+    def _with_fields(self, request: Request, lead: Draft | None) -> Draft:
+        """The description (lead, then bullets) and every field, checked; a failed blocking check holds it for review."""
+        if lead is None:  # a locale the model does not write: never English text under another locale
+            copy = compose(request.product, request.locale, None)
+            reason = f"locale_unsupported: the model writes {', '.join(self.locales)}, the event asks {request.locale}"
+            usable = request.unsupported_locale == "bullets" and bool(copy.fields.bullets) and not copy.blocking_failures
+            checks = [c for c in copy.checks if c.name != "language"] + [CheckResult(name="language", passed=usable, reason=reason)]
+            return Draft(copy.description, "draft" if usable else "needs_review", checks, 1, 0, "", [] if usable else [f"language: {reason}"],
+                         fields=copy.fields)
+        copy = compose(request.product, request.locale, lead.text, follows_tone=False)
+        blocking = copy.blocking_failures
+        status = "needs_review" if lead.status != "draft" or blocking else "draft"
+        reasons = lead.reasons + [f"{c.name}: {c.reason}" for c in blocking]
+        return Draft(copy.description, status, lead.checks + copy.checks, lead.attempts, lead.new_tokens, lead.raw_text, reasons,
+                     fields=copy.fields, lead=lead.text, failed_checks=lead.failed_checks + [(lead.attempts, c.name) for c in blocking])
+
+    def write_leads(self, requests: list[Request]) -> list[Draft]:
         """Generate, guard, retry the failures once, and mark what still fails as needs_review."""
         drafts: list[Draft | None] = [None] * len(requests)
         pending = list(range(len(requests)))
@@ -265,11 +311,11 @@ class Generator:
             still_failing = []
             for index, (raw, new_tokens) in zip(pending, texts):
                 tokens_used[index] += new_tokens
-                report = check_description(raw, requests[index].product, requests[index].max_chars)
+                report = check_description(raw, requests[index].product, requests[index].max_chars, MIN_LEAD_CHARS)
                 failed[index] += [(attempt, check.name) for check in report.failures]
                 if not report.passed and {check.name for check in report.failures} <= FIXABLE_BY_DROPPING:
                     kept, dropped = keep_grounded_sentences(report.text, requests[index].product)
-                    reduced = check_description(kept, requests[index].product, requests[index].max_chars)
+                    reduced = check_description(kept, requests[index].product, requests[index].max_chars, MIN_LEAD_CHARS)
                     if dropped and reduced.passed and (attempt > 1 or not _loses_every_fact(report.text, kept, requests[index].product)):
                         report = reduced  # cheaper than a retry, and grounded by construction
                     elif dropped and reduced.passed:

@@ -108,12 +108,12 @@ def markup_found(text: str) -> list[str]:
     return found
 
 
-def check_description(raw_text: str, product: Product, max_chars: int) -> GuardReport:
+def check_description(raw_text: str, product: Product, max_chars: int, min_chars: int = MIN_DESCRIPTION_CHARS) -> GuardReport:
     """Trim to whole sentences within max_chars, then run every check on what would be published."""
     text = trim_to_sentences(raw_text, max_chars)
     checks: list[CheckResult] = []
-    if len(text) < MIN_DESCRIPTION_CHARS:
-        reason = f"no full sentence of {MIN_DESCRIPTION_CHARS}+ characters within {max_chars}"
+    if len(text) < min_chars:
+        reason = f"no full sentence of {min_chars}+ characters within {max_chars}"
         checks.append(CheckResult(name="empty", passed=False, reason=reason))
         text = text or raw_text.strip()[:max_chars]
     elif _words(text) <= _words(product.title):

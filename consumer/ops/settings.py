@@ -222,6 +222,9 @@ class ServeSettings(KafkaSettings, ModelSettings, AdapterSettings):
     health_port: int = Field(8080, ge=0, description="Port of /healthz, /readyz and /metrics (0: off).")
     follow_models: bool = Field(True, description="Serve the newest promoted version from the models topic and hot-swap new ones.")
     publish_skips: bool = Field(True, description="Publish a description.skipped record (with the reason) for every event that needs no draft.")
+    unsupported_locale: Literal["review", "bullets"] = Field(
+        "review", description="A locale the model does not write: 'review' holds the draft (reason locale_unsupported); "
+        "'bullets' publishes bullets built from the data's own labels and values when they read as that locale.")
     approvals_topic: str = Field(topics.APPROVALS, description="Where editors' decisions seen in product updates go as DescriptionApproved ('' = off).")
     approval_threshold: float = Field(0.5, ge=0, le=1, description="Edit similarity (rapidfuzz ratio) from which a changed text counts as an edit of the draft.")
     own_editors: str = Field("", description="Comma-separated editors (as the platform names them, e.g. 'api:copydesk') whose changes are copydesk's own.")

@@ -37,8 +37,8 @@ class Pending:
     def offset(self) -> int:
         return self.record.offset
 
-    def request(self) -> Request:
-        return Request(self.event.product, self.event.locale)
+    def request(self, unsupported_locale: str = "review") -> Request:
+        return Request(self.event.product, self.event.locale, unsupported_locale)
 
 
 @dataclass
@@ -66,6 +66,7 @@ def description_generated(item: Pending, draft: Draft, batch: InFlight, seconds:
         channel=event.channel,
         source=event.source,
         description=draft.text,
+        fields=draft.fields,
         status=draft.status,
         checks=draft.checks,
         attempts=draft.attempts,
@@ -78,7 +79,8 @@ def description_generated(item: Pending, draft: Draft, batch: InFlight, seconds:
             batch_size=len(batch.items),
         ),
         writeback=render_writeback(
-            item.writeback, event, draft.text, draft.status, failed_checks=[c.name for c in draft.checks if not c.passed],
+            item.writeback, event, draft.text, draft.status, failed_checks=[c.name for c in draft.checks if not c.passed and c.blocking],
+            fields=draft.fields.model_dump(exclude_none=True) if draft.fields else None,
             model_version=version, event_id=DescriptionGenerated.derive_event_id(event.event_id, version), input_hash=item.input_hash,
         ),
     )

@@ -27,6 +27,7 @@ class ServiceConfig:
     approval_threshold: float = 0.5
     own_editors: tuple[str, ...] = ()
     live_platforms: tuple[str, ...] = ()
+    unsupported_locale: str = "review"  # generator.UNSUPPORTED_LOCALE
 
     @property
     def input_topics(self) -> list[str]:

@@ -236,7 +236,7 @@ class EnrichmentService:
         full are the partitions paused. A rebalance inside one of these polls can assign partitions
         that are not paused: their records are accepted like any other, never dropped.
         """
-        in_flight.future = MODEL_THREAD.submit(in_flight.generator.describe, [item.request() for item in in_flight.items])
+        in_flight.future = MODEL_THREAD.submit(in_flight.generator.describe, [item.request(self.config.unsupported_locale) for item in in_flight.items])
         paused = False
         try:
             while not in_flight.future.done():

@@ -51,6 +51,7 @@ def service_config(settings: ServeSettings) -> ServiceConfig:
         approval_threshold=settings.approval_threshold,
         own_editors=tuple(item.strip() for item in settings.own_editors.split(",") if item.strip()),
         live_platforms=tuple(item.strip() for item in settings.live_platforms.split(",") if item.strip()),
+        unsupported_locale=settings.unsupported_locale,
     )
 
 

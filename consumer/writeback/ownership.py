@@ -17,8 +17,9 @@ import json
 import re
 from dataclasses import dataclass, field
 
-FIELDS = ("review", "live")
-MARK = re.compile(r"\b(review|live) ([0-9a-f]{16})\b")
+FIELDS = ("review", "live", "seo_title", "meta_description")
+MARK = re.compile(r"\b(review|live|seo_title|meta_description) ([0-9a-f]{16})\b")
+LIST_MARKER = re.compile(r"^\s*[-•*]\s+", re.M)
 
 
 def plain_text(value: str | None) -> str:
@@ -31,11 +32,13 @@ def plain_text(value: str | None) -> str:
             parsed = json.loads(text)
         except ValueError:
             parsed = None
-        if isinstance(parsed, dict) and isinstance(parsed.get("blocks"), list):  # Saleor's EditorJS
-            text = "\n".join(str(block.get("data", {}).get("text", "")) for block in parsed["blocks"])
+        if isinstance(parsed, dict) and isinstance(parsed.get("blocks"), list):  # Saleor's EditorJS: paragraphs and lists
+            text = "\n".join(str(item) for block in parsed["blocks"] if isinstance(block, dict)
+                             for item in ([block.get("data", {}).get("text", "")] if "text" in block.get("data", {})
+                                          else block.get("data", {}).get("items") or []))
         elif isinstance(parsed, dict) and isinstance(parsed.get("text"), str):  # copydesk's review JSON
             text = parsed["text"]
-    text = re.sub(r"<[^>]+>", " ", text)
+    text = LIST_MARKER.sub("", re.sub(r"<[^>]+>", " ", text))  # "- AISI 316 body" and <li>AISI 316 body</li> read the same
     return " ".join(html.unescape(text).split())
 
 
@@ -59,13 +62,13 @@ class TargetState:
     """A product as write-back finds it right before writing."""
 
     inputs: object  # freshness.Current: its prompt inputs now, for the staleness check (None: not read)
-    fields: dict[str, str | None]  # "review" / "live" -> the text there now
+    fields: dict[str, str | None]  # "review" / "live" / "seo_title" / "meta_description" -> the text there now
     marks: dict[str, str] = field(default_factory=dict)  # what copydesk recorded it wrote there
     version: object = None  # what the conditional write sends back (commercetools version, Shopify digests)
     extra: dict = field(default_factory=dict)  # what a platform's change needs (commercetools' other locales)
 
     def owner(self, name: str) -> str:
-        """"empty", "copydesk" or "person" for the review or live field."""
+        """"empty", "copydesk" or "person" for the review or live field, or a live SEO field."""
         now = fingerprint(self.fields.get(name))
         if now is None:
             return "empty"

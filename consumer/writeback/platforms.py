@@ -11,22 +11,24 @@ and a change in between that window is the one race left (README, Write-back).
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 from datetime import UTC, datetime
 from urllib.parse import quote
 
 from consumer.adapters import AdapterConfig, adobe_commerce, akeneo, commercetools, shopify
 from consumer.adapters.common import localized_key
-from consumer.adapters.writeback import (CT_INFO_ATTRIBUTE, CT_REVIEW_ATTRIBUTE, INFO_ATTRIBUTE, REVIEW_ATTRIBUTE, REVIEW_KEY,
-                                         SALEOR_DRAFT_KEY, SALEOR_STATE_KEY, SHOPIFY_GRAPHQL, STATE_KEY)
+from consumer.adapters.writeback import (ADOBE_SEO_ATTRIBUTES, CT_INFO_ATTRIBUTE, CT_REVIEW_ATTRIBUTE, INFO_ATTRIBUTE, REVIEW_ATTRIBUTE,
+                                         REVIEW_KEY, SALEOR_DRAFT_KEY, SALEOR_STATE_KEY, SHOPIFY_GRAPHQL, STATE_KEY)
 from consumer.writeback.client import Gone
 from consumer.writeback.freshness import Current, reread_saleor
 from consumer.writeback.ownership import TargetState, marks_in
 
-SHOPIFY_STATE_QUERY = ('query ($id: ID!) { product(id: $id) { descriptionHtml updatedAt '
+SHOPIFY_STATE_QUERY = ('query ($id: ID!) { product(id: $id) { descriptionHtml updatedAt seo { title description } '
                        f'draft: metafield(namespace: "copydesk", key: "{REVIEW_KEY}") {{ value compareDigest }} '
                        f'state: metafield(namespace: "copydesk", key: "{STATE_KEY}") {{ value compareDigest }} }} }}')
-SALEOR_STATE_QUERY = "query ($id: ID!) { product(id: $id) { description updatedAt privateMetadata { key value } } }"
+SALEOR_STATE_QUERY = "query ($id: ID!) { product(id: $id) { description seoTitle seoDescription updatedAt privateMetadata { key value } } }"
 
 
 def _json(value: str | None) -> dict:
@@ -50,8 +52,12 @@ def _akeneo(client, target: dict, draft: dict, config: AdapterConfig) -> TargetS
     def text(code: str | None):
         return akeneo.value_for(values, code, draft["locale"], draft["channel"]) if code else None
 
+    codes = target.get("seo_attributes") or {}
+    # the SEO attributes copydesk fills are copy, not facts: not part of the inputs compared
+    config = dataclasses.replace(config, exclude_attributes=(*config.exclude_attributes, *codes.values()))
     events = akeneo.product_events(resource, config=config, **_reread_events())
-    return TargetState(Current(events), {"review": text(target.get("review_attribute") or REVIEW_ATTRIBUTE), "live": text(target["attribute"])},
+    return TargetState(Current(events), {"review": text(target.get("review_attribute") or REVIEW_ATTRIBUTE), "live": text(target["attribute"]),
+                                         "seo_title": text(codes.get("seo_title")), "meta_description": text(codes.get("meta_description"))},
                        marks_in(text(target.get("review_info_attribute") or INFO_ATTRIBUTE)), resource.get("updated"))
 
 
@@ -70,8 +76,11 @@ def _commercetools(client, target: dict, draft: dict, config: AdapterConfig) -> 
     events = commercetools.product_events(current, version, config=config, **_reread_events())
     review, info = _ct_attribute(current, CT_REVIEW_ATTRIBUTE), _ct_attribute(current, CT_INFO_ATTRIBUTE)
     description = current.get("description") or {}
-    return TargetState(Current(events, version), {"review": review.get(key), "live": description.get(key)}, marks_in(info.get(key)), version,
-                       {"key": key, "description": description, "review": review, "info": info,
+    meta_title, meta_description = current.get("metaTitle") or {}, current.get("metaDescription") or {}
+    return TargetState(Current(events, version), {"review": review.get(key), "live": description.get(key), "seo_title": meta_title.get(key),
+                                                  "meta_description": meta_description.get(key)}, marks_in(info.get(key)), version,
+                       {"key": key, "description": description, "review": review, "info": info, "metaTitle": meta_title,
+                        "metaDescription": meta_description,
                         "staged_description_differs": (staged.get("description") or {}) != description})
 
 
@@ -85,7 +94,8 @@ def _shopify(client, target: dict, draft: dict, config: AdapterConfig) -> Target
     draft_field, state_field = product.get("draft") or {}, product.get("state") or {}
     state = _json(state_field.get("value"))
     return TargetState(Current(shopify.adapt(rest.get("product") or {}, config, None, {})),
-                       {"review": _json(draft_field.get("value")).get("text") or draft_field.get("value"), "live": product.get("descriptionHtml")},
+                       {"review": _json(draft_field.get("value")).get("text") or draft_field.get("value"), "live": product.get("descriptionHtml"),
+                        "seo_title": (product.get("seo") or {}).get("title"), "meta_description": (product.get("seo") or {}).get("description")},
                        state.get(draft["locale"]) or {}, {REVIEW_KEY: draft_field.get("compareDigest"), STATE_KEY: state_field.get("compareDigest")},
                        {"state": state})
 
@@ -99,7 +109,8 @@ def _saleor(client, target: dict, draft: dict, config: AdapterConfig) -> TargetS
     state = _json(metadata.get(SALEOR_STATE_KEY))
     inputs = reread_saleor(target, client.fetcher, config)
     return TargetState(inputs, {"review": _json(metadata.get(SALEOR_DRAFT_KEY)).get("text") or metadata.get(SALEOR_DRAFT_KEY),
-                                "live": product.get("description")}, state.get(draft["locale"]) or {}, product.get("updatedAt"), {"state": state})
+                                "live": product.get("description"), "seo_title": product.get("seoTitle"),
+                                "meta_description": product.get("seoDescription")}, state.get(draft["locale"]) or {}, product.get("updatedAt"), {"state": state})
 
 
 def _adobe_commerce(client, target: dict, draft: dict, config: AdapterConfig) -> TargetState:
@@ -109,7 +120,9 @@ def _adobe_commerce(client, target: dict, draft: dict, config: AdapterConfig) ->
     flat = {**custom, **{k: v for k, v in resource.items() if not isinstance(v, (dict, list)) and k != "id"},
             "entity_id": resource.get("id"), "store_id": target.get("store_id", "0")}
     events = adobe_commerce.adapt({"eventName": "observer.catalog_product_save_after", "data": {"product": flat}}, config)
-    return TargetState(Current(events), {"review": custom.get(target.get("review_attribute") or REVIEW_ATTRIBUTE), "live": custom.get(target["attribute"])},
+    codes = {**ADOBE_SEO_ATTRIBUTES, **(target.get("seo_attributes") or {})}
+    return TargetState(Current(events), {"review": custom.get(target.get("review_attribute") or REVIEW_ATTRIBUTE), "live": custom.get(target["attribute"]),
+                                         "seo_title": custom.get(codes["seo_title"]), "meta_description": custom.get(codes["meta_description"])},
                        marks_in(custom.get(target.get("review_info_attribute") or INFO_ATTRIBUTE)), resource.get("updated_at"))
 
 

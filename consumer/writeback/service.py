@@ -91,14 +91,16 @@ class WritebackService:
             raise _Refused(f"no {platform} API is configured to apply the draft: set {missing}")
         live = platform in self.settings.live() and draft["status"] == "draft" and "live" in change
         written = {"text": draft["description"], "status": draft["status"], "model_version": draft["model_version"],
-                   "failed_checks": [c["name"] for c in draft.get("checks") or [] if not c.get("passed")],
-                   "event_id": draft["event_id"], "input_hash": draft["input_hash"], "locale": draft["locale"], "channel": draft["channel"]}
+                   "failed_checks": [c["name"] for c in draft.get("checks") or [] if not c.get("passed") and c.get("blocking", True)],
+                   "event_id": draft["event_id"], "input_hash": draft["input_hash"], "locale": draft["locale"], "channel": draft["channel"],
+                   "fields": {k: v for k, v in (draft.get("fields") or {}).items() if v}}
+        target = {**(change.get("target") or {}), **self._seo_attributes(platform)}
         started = time.perf_counter()
         for _ in range(2):  # a conflict means the product moved between our read and our write: look again, once
-            outcome, state = self._check(platform, change.get("target") or {}, draft, live)
+            outcome, state = self._check(platform, target, draft, live)
             if outcome:
                 return outcome
-            answer = self.client.send(platform, change_for(platform, change.get("target") or {}, written, live, state))
+            answer = self.client.send(platform, change_for(platform, target, written, live, state))
             if conflict(platform, answer):
                 continue
             WRITE_SECONDS.labels(platform).observe(time.perf_counter() - started)
@@ -107,6 +109,11 @@ class WritebackService:
             self.applied.add(draft["event_id"])
             return "applied_live" if live else "applied"
         return "skipped_changed_since"
+
+    def _seo_attributes(self, platform: str) -> dict:
+        """Akeneo's SEO attribute codes (it has none of its own) and Adobe's if not meta_title/meta_description."""
+        codes = self.settings.seo_attribute_codes()
+        return {"seo_attributes": codes} if codes and platform in ("akeneo", "adobe-commerce") else {}
 
     def _check(self, platform: str, target: dict, draft: dict, live: bool):
         """(an outcome that stops the write, or None; the product as read)."""

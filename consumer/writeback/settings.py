@@ -33,6 +33,16 @@ class WritebackSettings(KafkaSettings, AdapterSettings):
     adobe_commerce_token_file: Path | None = Field(None, description="File holding the Adobe Commerce token (wins).")
     adobe_store_codes: str = Field("", description="store_id=store_code pairs for the REST path, e.g. '1=default,2=de' (default: 'all').")
 
+    seo_attributes: str = Field("", description="Akeneo (and Adobe Commerce, instead of meta_title/meta_description): the attributes "
+                                "a live write puts the SEO fields in, e.g. 'seo_title=meta_title,meta_description=meta_description'.")
+
+    def seo_attribute_codes(self) -> dict[str, str]:
+        pairs = dict(item.strip().split("=", 1) for item in self.seo_attributes.split(",") if "=" in item)
+        unknown = set(pairs) - {"seo_title", "meta_description"}
+        if unknown:
+            raise ValueError(f"seo_attributes: unknown field(s) {sorted(unknown)}; use seo_title and meta_description")
+        return pairs
+
     def live(self) -> set[str]:
         return {item.strip() for item in self.live_platforms.split(",") if item.strip()}
 

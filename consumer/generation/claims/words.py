@@ -115,8 +115,11 @@ def forms(word: str) -> frozenset[str]:
     word = word.lower().replace("’", "'").removesuffix("'s")
     word = SPELLING_IRREGULAR.get(word, word)
     found = {word, spelling(word)}
-    for lemmas in getAllLemmas(word).values():
+    lemmas_of = getAllLemmas(word)
+    for lemmas in lemmas_of.values():
         found.update(lemmas)
+    if not lemmas_of and 3 <= len(word) <= 5 and word.endswith("s") and not word.endswith("ss"):
+        found.add(word[:-1])  # an acronym's plural the dictionary does not know: "tvs", "pcs", "leds"
     found |= {spelling(w) for w in list(found)}
     found |= {root(w) for w in list(found)}
     return frozenset(found)

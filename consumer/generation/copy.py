@@ -1,0 +1,131 @@
+"""A draft's fields: the model's lead plus what is built from the data, each checked and within its limit.
+
+The model writes one thing, the lead. The bullets and the SEO title come from the data
+(schemas/copy_fields.py), the meta description from the lead, and the description and its HTML
+are the lead followed by the bullets. Every field then goes through the same checks:
+
+- the claim checker, bullet by bullet (a bullet it cannot support is left out, not published);
+- the language guard (language.py): the lead in another language than the event's locale makes
+  the draft ``needs_review``; a field built from the data that reads as another language (an
+  English label in a German shop) is left out;
+- the limits: each field within its own (clip() cuts at a sentence or a word, never mid-word);
+- keywords and tone, advisory: the checks say when a keyword is missing or a tone was asked of a
+  model that was not trained to follow one, without holding the draft back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from consumer.generation.claims.checker import extract_claims
+from consumer.generation.claims.words import forms, tokens
+from consumer.generation.language import wrong_language
+from schemas.copy_fields import LIMITS, assemble, bullets, limit, meta_description, seo_title
+from schemas.events import CheckResult, CopyFields, Product
+from schemas.key_facts import SUFFIX, label_and_unit
+from schemas.prompt import DEFAULT_MAX_CHARS
+
+ALL_FIELDS = ("lead", "bullets", "seo_title", "meta_description", "description_html")
+
+
+@dataclass
+class Copy:
+    fields: CopyFields
+    description: str
+    checks: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def blocking_failures(self) -> list[CheckResult]:
+        return [check for check in self.checks if not check.passed and check.blocking]
+
+
+def supported_bullets(product: Product, locale: str) -> tuple[list[str], list[str]]:
+    """(bullets the claim checker supports, the ones it does not): a data bullet that fails is left out."""
+    shown = as_labelled(product)
+    kept, dropped = [], []
+    for item in bullets(product, locale):
+        (dropped if any(not claim.supported for claim in extract_claims(item, shown)) else kept).append(item)
+    return kept, dropped
+
+
+def as_labelled(product: Product) -> Product:
+    """The product with its attributes named by their labels, so "Leistung: 30 W" is checked against
+    the attribute the PIM shows as "Leistung" (code ``output_power``)."""
+    if not product.labels:
+        return product
+    def shown(name: str, value) -> str:
+        label = product.labels.get(name)
+        if not label:
+            return name
+        unit = label_and_unit(name, value)[1] and SUFFIX.search(name)
+        return f"{label}_{unit.group('unit') or unit.group('bracketed')}" if unit else label  # weight_g as "Gewicht_g": the unit stays
+
+    renamed = {shown(name, value): value for name, value in product.attributes.items()}
+    return product.model_copy(update={"attributes": renamed})
+
+
+def compose(product: Product, locale: str, lead: str | None, follows_tone: bool = False) -> Copy:
+    """The fields of one draft from its lead (None: the model did not write one) and the product's data."""
+    wanted = set(product.fields or ALL_FIELDS)
+    lead = (lead or "").strip()
+    items, dropped = supported_bullets(product, locale)
+    fields = {"lead": lead, "bullets": items, "seo_title": seo_title(product, limit(product, "seo_title")),
+              "meta_description": meta_description(lead, items, limit(product, "meta_description"))}
+    foreign = wrong_language({"lead": lead, "bullets": "\n".join(items), "seo_title": fields["seo_title"],
+                              "meta_description": fields["meta_description"]}, locale)
+    checks = [_language_check(foreign, locale)]
+    for name in foreign:
+        if name != "lead":
+            fields[name] = [] if name == "bullets" else ""
+    if "meta_description" not in foreign and "bullets" in foreign and not lead:
+        fields["meta_description"] = ""  # it was made of those bullets
+    shown_bullets = fields["bullets"] if "bullets" in wanted or not wanted & {"lead", "bullets"} else []
+    shown_lead = fields["lead"] if "lead" in wanted or not wanted & {"lead", "bullets"} else ""
+    description, html = assemble(shown_lead, shown_bullets, product.max_chars or DEFAULT_MAX_CHARS)
+    copy_fields = CopyFields(
+        lead=(fields["lead"] or None) if "lead" in wanted else None,
+        bullets=fields["bullets"] if "bullets" in wanted else None,
+        seo_title=(fields["seo_title"] or None) if "seo_title" in wanted else None,
+        meta_description=(fields["meta_description"] or None) if "meta_description" in wanted else None,
+        description_html=(html or None) if "description_html" in wanted else None,
+    )
+    checks.append(_limits_check(product, copy_fields, description))
+    if dropped:
+        checks.append(CheckResult(name="grounding", passed=True, blocking=False,
+                                  reason=f"bullets left out, the data does not support them: {'; '.join(dropped)[:300]}"))
+    if product.keywords:
+        checks.append(_keywords_check(product.keywords, description, copy_fields))
+    if product.tone:
+        checks.append(CheckResult(name="tone", passed=follows_tone, blocking=False,
+                                  reason=None if follows_tone else f"not applied: this model was not trained to follow a tone ({product.tone!r})"))
+    return Copy(copy_fields, description, checks)
+
+
+def _language_check(foreign: dict[str, str], locale: str) -> CheckResult:
+    if "lead" in foreign:
+        return CheckResult(name="language", passed=False, reason=f"the lead reads as {foreign['lead']!r}, the event asks {locale}")
+    if foreign:
+        left = ", ".join(f"{name} ({language})" for name, language in foreign.items())
+        return CheckResult(name="language", passed=True, reason=f"left out, not in {locale}: {left}")
+    return CheckResult(name="language", passed=True)
+
+
+def _limits_check(product: Product, fields: CopyFields, description: str) -> CheckResult:
+    over = []
+    for name, text in (("lead", fields.lead), ("seo_title", fields.seo_title), ("meta_description", fields.meta_description)):
+        if text and len(text) > limit(product, name):
+            over.append(f"{name} {len(text)} > {limit(product, name)}")
+    bullet_limit = (product.field_limits or {}).get("bullet") or LIMITS["bullet"]
+    over += [f"bullet {len(item)} > {bullet_limit}" for item in fields.bullets or [] if len(item) > bullet_limit]
+    max_chars = product.max_chars or DEFAULT_MAX_CHARS
+    if len(description) > max_chars:
+        over.append(f"description {len(description)} > {max_chars}")
+    return CheckResult(name="limits", passed=not over, reason="; ".join(over) or None)
+
+
+def _keywords_check(keywords: list[str], description: str, fields: CopyFields) -> CheckResult:
+    """A keyword counts as used when each of its words appears, in any form ("trail shoe" in "trail shoes")."""
+    text = " ".join([description, fields.seo_title or "", fields.meta_description or ""])
+    said = {f for token in tokens(text) if token.kind == "word" for f in forms(token.lower)}
+    missing = [k for k in keywords if not all(forms(t.lower) & said for t in tokens(k) if t.kind == "word")]
+    return CheckResult(name="keywords", passed=not missing, blocking=False, reason=f"not used: {', '.join(missing)}" if missing else None)
