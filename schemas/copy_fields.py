@@ -15,13 +15,16 @@ from __future__ import annotations
 import html
 import re
 
-from schemas.key_facts import INTERNAL, NO, YES, fact_value, key_attributes, label_and_unit
+from schemas.key_facts import NO, YES, fact_value, is_key, key_attributes, label_and_unit
 
 FIELDS = ("lead", "bullets", "seo_title", "meta_description", "description", "description_html")
 LIMITS = {"lead": 320, "seo_title": 60, "meta_description": 155, "bullet": 80}
 MIN_BULLETS, MAX_BULLETS = 3, 8
 DECIMAL_COMMA = frozenset({"de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da", "fi", "nb", "no", "cs", "ru", "tr"})
 """Languages that write 0,8 l, not 0.8 l (a number the PIM sends as a number is formatted for the shop)."""
+NOT_A_BULLET = re.compile(r"\b(?:tags?|collections?|other categories|variants|product type|category|style general|family)\b", re.I)
+"""Data a shopper does not read as a fact: the shop's own filing (tags, collections) and the kind
+of product, which the lead and the title already say ("Product type: Juice", "Category gear: Gym")."""
 MATERIAL_NAMES = re.compile(r"\b(?:material|materials|fabric|composition)\b", re.I)
 
 def limit(product, field: str) -> int:
@@ -31,7 +34,9 @@ def limit(product, field: str) -> int:
 
 
 def _capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    """The first letter up, unless the first word is cased on purpose ("sRGB", "iPhone", "eBay")."""
+    first = text.split()[0] if text.split() else ""
+    return text if any(c.isupper() for c in first[1:]) else text[:1].upper() + text[1:]
 
 
 def bullet(name: str, value: object, label: str | None = None, language: str = "en", max_chars: int = LIMITS["bullet"]) -> str | None:
@@ -42,6 +47,8 @@ def bullet(name: str, value: object, label: str | None = None, language: str = "
     ``label`` is the PIM's own label in the shop's language (the event's ``labels``), else the code's words.
     """
     label = label or label_and_unit(name, value)[0]
+    if NOT_A_BULLET.search(label) or NOT_A_BULLET.search(name.replace("_", " ")):
+        return None
     text = fact_value(name, value)  # with the unit its code carries: "Gewicht_g: 58" -> "58 g"
     if isinstance(value, float) and language in DECIMAL_COMMA:
         text = re.sub(r"(?<=\d)\.(?=\d)", ",", text)
@@ -51,6 +58,8 @@ def bullet(name: str, value: object, label: str | None = None, language: str = "
     if language == "en" and MATERIAL_NAMES.search(label):
         part = MATERIAL_NAMES.sub("", label).strip()
         return clip(_capitalised(f"{text} {part}" if part else text), max_chars)
+    if label.split() and re.search(rf"\b{re.escape(label.split()[-1])}", text, re.I):
+        return clip(_capitalised(text), max_chars)  # "Warranty: 5 year warranty" -> "5 year warranty"
     return clip(f"{_capitalised(label)}{' : ' if language == 'fr' else ': '}{text}", max_chars)
 
 
@@ -66,7 +75,7 @@ def bullets(product, locale: str = "en_US") -> list[str]:
     keys = key_attributes(product)
     found = [item for item in map(one, keys) if item]
     if len(found) < MIN_BULLETS:  # few key facts: the other attributes the rule did not leave out as internal
-        extra = [one(n) for n in product.attributes if n not in keys and not INTERNAL.search(n.replace("_", " "))]
+        extra = [one(n) for n, value in product.attributes.items() if n not in keys and is_key(n.replace("_", " "), value)]
         found += [item for item in extra if item and item not in found]
     return list(dict.fromkeys(found))[:MAX_BULLETS]
 

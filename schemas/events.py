@@ -129,7 +129,7 @@ class ProductEvent(Contract):
 class CheckResult(Contract):
     """One guard's verdict on a generated text."""
 
-    name: Literal["grounding", "length", "loops", "markup", "empty", "injection", "language", "limits", "keywords", "tone"]
+    name: Literal["grounding", "length", "loops", "markup", "empty", "injection", "language", "limits", "keywords", "tone", "lead"]
     passed: bool
     reason: str | None = None
     blocking: bool = Field(default=True, description="False: advisory (keywords, tone); a failure does not make the draft needs_review.")

@@ -36,11 +36,12 @@ YES, NO = {"yes", "true", "y", "ja", "oui", "sí", "si"}, {"no", "false", "n", "
 
 def key_attributes(product: Product) -> list[str]:
     """The attribute names a description should state (see the salience rule above)."""
-    names = [name for name, value in product.attributes.items() if _is_key(name.replace("_", " "), value)]
+    names = [name for name, value in product.attributes.items() if is_key(name.replace("_", " "), value)]
     return names[:MAX_KEY_ATTRIBUTES]
 
 
-def _is_key(name: str, value: object) -> bool:
+def is_key(name: str, value: object) -> bool:
+    """Whether the attribute is one a shopper reads (the salience rule), whatever its position."""
     if INTERNAL.search(name):
         return False
     text = format_value(value).strip().lower()
@@ -66,10 +67,28 @@ def readable_value(value: object) -> str:
     return html.unescape(format_value(value)).strip()
 
 
+ABBREVIATIONS = re.compile(r"^(?:max|min|approx|incl|excl|qty|nr|no|ext|int|avg|opt|of|and|or|for|in|on|at|to|per|with|the|an|by|from|into|onto|than|via)$")
+"""Short words of a code said in lower case, not acronyms: abbreviations ("max_load") and the
+closed class of function words ("country_of_origin"), which no lemma dictionary lists."""
+
+
+def _acronym(word: str) -> str:
+    """A short word of a snake_case code that no dictionary knows is an acronym: tube_od_mm -> "tube OD"."""
+    from lemminflect import getAllLemmas
+
+    if re.fullmatch(r"[a-z]{2,4}", word) and not ABBREVIATIONS.match(word) and not getAllLemmas(word):
+        return word.upper()
+    return word
+
+
 def readable_name(name: str) -> str:
-    """"synthetic.dimensions_wxhxd" -> "dimensions (W x H x D)"; "Display diagonal" -> "display diagonal"."""
+    """"synthetic.dimensions_wxhxd" -> "dimensions (W x H x D)"; "Display diagonal" -> "display diagonal";
+    "tube_od_mm" -> "tube OD" (a short unknown word of a code is an acronym)."""
+    coded = "_" in name or name == name.lower()
     name = re.sub(r"^[a-z][a-z0-9_]*\.", "", name).replace("_", " ").strip()  # a namespace: "synthetic."
     name = " ".join(word.lower() if word[1:] == word[1:].lower() else word for word in name.split())
+    if coded:
+        name = " ".join(_acronym(word) for word in name.split())
     return re.sub(r"\bwxhxd\b", "(W x H x D)", name, flags=re.I)
 
 

@@ -167,10 +167,11 @@ def phrase(name: str, value: object) -> Phrase | None:
     if re.match(r"^[-+]?\d", text):
         if low_label.split()[-1] in low_text:  # "connector: 1/2 in quick connector"
             return Phrase("text", _article(text))
-        with_unit = unit is not None or bool(re.fullmatch(r"[-+]?[\d.,]+\s?[A-Za-zµ]{1,4}", text))
-        if with_unit or low_label.endswith("s"):
+        with_unit = unit is not None or bool(re.fullmatch(r"[-+]?[\d.,]+(?:\s*(?:-|–|to)\s*[\d.,]+)?\s?[A-Za-zµ°]{1,4}", text))
+        worded = len(re.findall(r"[A-Za-z]{2,}", text)) >= 2  # "2.4 GHz Wi-Fi": a value said before its label
+        if with_unit or worded or low_label.endswith("s"):
             return Phrase("quantity", f"{text} {_lower(label)}")  # "12 h battery life", "8 total megapixels"
-        return Phrase("quantity", f"{_article(_lower(label))} of {text}")  # "an optical zoom of 32", "a wash temperature of 40°"
+        return None  # "a bluetooth version of 5.3", "a recommended age of 12 months+": the label frame; a bullet says it plainly
     if len(text.split()) <= 3:
         if low_label in low_text:  # "1 year warranty", "Bluetooth 5.3 connectivity"
             return Phrase("text", _lower(text))
@@ -179,10 +180,14 @@ def phrase(name: str, value: object) -> Phrase | None:
     return None  # a long free-text value reads best as a bullet of its own
 
 
+def lead_plan_names(product: Product) -> list[str]:
+    """The attributes a lead carries, in data order: the first key facts a lead can phrase."""
+    return [name for name in key_attributes(product) if phrase(name, product.attributes[name])][:MAX_LEAD_FACTS]
+
+
 def lead_plan(product: Product) -> list[str]:
     """The facts a lead carries, as the prompt lists them ("material: 100% merino wool"), in data order."""
-    names = [name for name in key_attributes(product) if phrase(name, product.attributes[name])][:MAX_LEAD_FACTS]
-    return [plan_item(name, product.attributes[name]) for name in names]
+    return [plan_item(name, product.attributes[name]) for name in lead_plan_names(product)]
 
 
 def kind_noun(product: Product) -> str | None:

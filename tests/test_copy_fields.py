@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from consumer.generation.claims.checker import extract_claims
-from consumer.generation.copy import compose
+from consumer.generation.copy import choose_lead, compose, misnamed
 from consumer.generation.language import detect, writes
 from schemas import Product
 from schemas.copy_fields import bullets, clip, meta_description, seo_title
@@ -91,6 +91,25 @@ def test_flags_named_by_adjectives_go_before_the_noun_and_the_rest_are_features(
     assert text.startswith("A caffeine-free herbal tea") and "cable included" in text and "energy monitoring" in text
     kettle = Product(title="1.7 l cordless kettle", attributes={"capacity_l": 1.7, "power_w": 2200})
     assert lead(kettle).count("1.7 l") == 1  # the title says it already
+
+
+def test_short_unknown_words_of_a_code_are_acronyms_and_worded_values_come_before_their_label():
+    fitting = Product(title="Push-in fitting", attributes={"tube_od_mm": 10, "max_pressure_bar": 15, "country_of_origin": "Italy"})
+    assert bullets(fitting)[:2] == ["Tube OD: 10 mm", "Max pressure: 15 bar"]
+    plug = Product(title="Smart plug mini", attributes={"connectivity": "2.4 GHz Wi-Fi", "input_voltage": "100-240 V"})
+    assert lead(plug) == "A smart plug mini with 2.4 GHz Wi-Fi connectivity and 100-240 V input voltage."
+
+
+def test_a_model_lead_that_drops_the_planned_facts_or_misnames_the_product_is_replaced_by_the_datas():
+    speaker = Product(title="Portable Bluetooth speaker", brand="Pebblewick", attributes={
+        "output_power_w": 10, "battery_life_h": 12, "water_resistance": "IPX7", "weight_g": 340})
+    good = "A portable Bluetooth speaker from Pebblewick, weighing 340 g, with 10 W output power and 12 h battery life."
+    assert choose_lead(good, speaker, 320) == (good, None)
+    text, check = choose_lead("A bluetooth speaker with an 10 W battery life: the Pebblewick.", speaker, 320)
+    assert text == lead(speaker) and "names the product 'Pebblewick'" in check.reason and not check.blocking
+    text, check = choose_lead("A portable Bluetooth speaker.", speaker, 320)
+    assert text == lead(speaker) and "stated 0 of 4 planned facts" in check.reason
+    assert misnamed("A speaker: the Pebblewick Portable Bluetooth speaker.", speaker) is None  # brand + title is its name
 
 
 def test_lead_openings_follow_the_data_rather_than_one_frame():
@@ -211,6 +230,25 @@ def test_a_locale_the_model_does_not_write_is_held_for_review_or_published_as_th
     english = CHARGER_DE.model_copy(update={"attributes": {"output_power": "30 W", "ports": "1 x USB-C", "weight_g": 58}})
     [refused] = generator.describe([Request(english, "de_DE", unsupported_locale="bullets")])
     assert refused.status == "needs_review" and not refused.text  # never English under de_DE
+
+
+def test_each_bullet_of_a_description_is_checked_as_a_sentence_of_its_own():
+    # eval read "Compact\n- Sensor: CMOS" as one sentence and flagged "Compact - Sensor" (v4 and v5 drafts)
+    from consumer.generation.sentences import split_sentences
+
+    camera = Product(title="Sony DSC-W690", attributes={"Style": "Compact", "Sensor": "CMOS", "temperature_range_c": "-20 to 40"})
+    text = "A Sony DSC-W690 with a CMOS sensor.\n- Compact\n- Sensor: CMOS\n- Temperature range: -20 to 40 °C"
+    assert split_sentences(text)[1:] == ["Compact", "Sensor: CMOS", "Temperature range: -20 to 40 °C"]
+    assert all(claim.supported for claim in extract_claims(text, camera))
+
+
+def test_a_unit_in_brackets_in_the_attribute_name_is_the_values_unit():
+    # "Temps de réponse (ms): 5" was read as a bare 5, so "5 ms" counted as a lost unit and "8 ms" as no claim
+    monitor = Product(title="Acer S273HL", attributes={"Temps de réponse (ms)": "5", "sRGB": "oui"})
+    assert [c.supported for c in extract_claims("Temps de réponse : 5 ms", monitor) if c.kind != "phrase"] == [True]
+    assert not all(c.supported for c in extract_claims("Temps de réponse : 8 ms", monitor))
+    assert not lost_units("- Temps de réponse : 5 ms", monitor)
+    assert bullets(monitor, "fr_FR") == ["Temps de réponse : 5 ms", "sRGB"]  # a cased name keeps its case
 
 
 def test_acronym_plurals_in_the_data_support_the_singular():

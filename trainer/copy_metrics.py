@@ -97,7 +97,7 @@ def copy_measures(texts: list[str], items) -> dict:
 
 
 def field_measures(items) -> dict:
-    """Limits of the SEO fields and the language of every published field, over items that carry fields."""
+    """Limits of the SEO fields and the language of every written field (lead, bullets, meta description)."""
     with_fields = [item for item in items if item.fields is not None]
     if not with_fields:
         return {}
@@ -109,7 +109,9 @@ def field_measures(items) -> dict:
         if not item.publishable:
             continue
         wanted = language_of_locale(item.locale)
-        for text in (f.lead, "\n".join(f.bullets or []), f.seo_title, f.meta_description):
+        # the SEO title is the PIM's own title and brand, not written here (a name such as "Hyperspace
+        # Turquoise Paint" reads as French to any detector): the written fields are measured
+        for text in (f.lead, "\n".join(f.bullets or []), f.meta_description):
             if text:
                 fields_seen += 1
                 language = detect(text).language

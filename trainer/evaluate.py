@@ -40,6 +40,7 @@ class Scored:
     lead: str = ""  # the model's guarded lead (text adds the bullets built from the data)
     fields: object = None  # schemas.events.CopyFields
     locale: str = "en_US"
+    lead_from_data: bool = False  # the model's lead failed (copy.choose_lead) and the data's was published
 
 
 # -- similarity ----------------------------------------------------------------------------
@@ -108,6 +109,8 @@ def score(items: list[Scored], max_chars: int, seconds: float) -> dict:
         "publishable": sum(item.publishable for item in items) / len(items),
         "length_ok": sum(len(item.text) <= max_chars for item in items) / len(items),
         "similarity_cosine": statistics.fmean(cosine_similarities(texts, references)),
+        # the prose alone (a description is the lead, then "Label: value" bullets no catalog text has)
+        "similarity_cosine_lead": statistics.fmean(cosine_similarities([item.lead or item.text or "-" for item in items], references)),
         "rouge_l": statistics.fmean(rouge_l(texts, references)),
         "edit_similarity": statistics.fmean(edit_similarities(texts, references)),
         "mean_new_tokens": statistics.fmean(item.new_tokens for item in items),
@@ -118,6 +121,7 @@ def score(items: list[Scored], max_chars: int, seconds: float) -> dict:
         "lead_coverage": coverage_metrics([Scored(i.product, i.reference, i.lead, i.publishable, 0) for i in items if i.lead])
         .get("key_attribute_coverage", float("nan")),
         **field_measures(items),
+        "leads_from_data": (sum(i.lead_from_data for i in items if i.lead) / n_leads) if (n_leads := sum(bool(i.lead) for i in items)) else None,
     }
 
 
@@ -138,7 +142,8 @@ def generate_with_service(model: str, pairs: list[tuple[Product, str]], cache_di
     for start in range(0, len(pairs), batch_size):
         chunk, chunk_locales = pairs[start : start + batch_size], locales[start : start + batch_size]
         drafts = generator.describe([Request(product, locale, unsupported_locale) for (product, _), locale in zip(chunk, chunk_locales)])
-        scored += [Scored(p, ref, d.text, d.status == "draft", d.new_tokens, d.raw_text, d.lead, d.fields, locale)
+        scored += [Scored(p, ref, d.text, d.status == "draft", d.new_tokens, d.raw_text, d.lead, d.fields, locale,
+                          any(c.name == "lead" for c in d.checks))
                    for (p, ref), d, locale in zip(chunk, drafts, chunk_locales)]
     return scored, time.perf_counter() - started, generator.version
 
@@ -194,6 +199,7 @@ TABLE_ROWS = [
     ("publishable", "publishable (every guard)", "{:.1%}"),
     ("length_ok", "within max_chars", "{:.1%}"),
     ("similarity_cosine", "similarity (MiniLM cosine)", "{:.3f}"),
+    ("similarity_cosine_lead", "similarity of the lead alone (MiniLM cosine)", "{:.3f}"),
     ("rouge_l", "ROUGE-L F1", "{:.3f}"),
     ("edit_similarity", "edit similarity", "{:.3f}"),
     ("template_share", "drafts opening like >10% of drafts (published)", "{:.1%}"),
@@ -204,7 +210,10 @@ TABLE_ROWS = [
     ("leaked_codes", "leaked attribute codes (published)", "{:.1%}"),
     ("lost_units", "lost units (published)", "{:.1%}"),
     ("lead_coverage", "key attributes stated in the lead alone", "{:.1%}"),
+    ("leads_from_data", "leads written from the data (the model's failed)", "{:.1%}"),
     ("seo_fields_within_limits", "SEO title and meta description within limits", "{:.1%}"),
+    ("fields_in_wrong_language", "published fields in another language than the locale", "{:.0f}"),
+    ("published_fields", "published fields (lead, bullets, meta description)", "{:.0f}"),
     ("mean_new_tokens", "mean new tokens", "{:.1f}"),
     ("descriptions_per_second", "descriptions/s", "{:.2f}"),
 ]
@@ -244,9 +253,10 @@ def run_eval(settings) -> int:
         ids = [str(row.get("id", "")) for row in read_rows(settings.data, settings.limit)]  # the rows of `pairs`, in order
         with open(settings.output, "w") as sink:
             for name, scored in reports.items():
-                for product_id, item in zip(ids, scored):
+                for product_id, item, (_, reference) in zip(ids, scored, pairs):
                     sink.write(json.dumps({"model": name, "id": product_id, "title": item.product.title, "text": item.text, "raw_text": item.raw_text,
-                                           "lead": item.lead, "fields": item.fields.model_dump() if item.fields else None, "locale": item.locale,
+                                           "reference": reference,
+                                           "lead": item.lead, "lead_from_data": item.lead_from_data, "fields": item.fields.model_dump() if item.fields else None, "locale": item.locale,
                                            "publishable": item.publishable,
                                            "unsupported": [[c.claim, c.kind] for c in extract_claims(item.text, item.product) if not c.supported],
                                            "stated": stated_attributes(item.text, item.product)[1],

@@ -36,7 +36,7 @@ from transformers import (  # noqa: E402
 from consumer.generation.grounding import BannedTermsProcessor, NumberGroundingProcessor, allowed_numbers  # noqa: E402
 from consumer.generation.claims.checker import unsupported_phrases as claim_bans  # noqa: E402
 from consumer.generation.claims.coverage import stated_attributes  # noqa: E402
-from consumer.generation.copy import compose  # noqa: E402
+from consumer.generation.copy import choose_lead, compose  # noqa: E402
 from consumer.generation.guards import GuardReport, check_description, keep_grounded_sentences, ungrounded_terms  # noqa: E402
 from consumer.generation.language import language_of_locale, writes  # noqa: E402
 from consumer.generation.model_thread import on_model_thread  # noqa: E402
@@ -288,12 +288,17 @@ class Generator:
             checks = [c for c in copy.checks if c.name != "language"] + [CheckResult(name="language", passed=usable, reason=reason)]
             return Draft(copy.description, "draft" if usable else "needs_review", checks, 1, 0, "", [] if usable else [f"language: {reason}"],
                          fields=copy.fields)
-        copy = compose(request.product, request.locale, lead.text, follows_tone=False)
+        text, source = lead.text, None
+        if lead.status == "draft":
+            text, source = choose_lead(lead.text, request.product, request.max_chars)
+        copy = compose(request.product, request.locale, text, follows_tone=False)
+        if source is not None:
+            copy.checks.append(source)
         blocking = copy.blocking_failures
         status = "needs_review" if lead.status != "draft" or blocking else "draft"
         reasons = lead.reasons + [f"{c.name}: {c.reason}" for c in blocking]
         return Draft(copy.description, status, lead.checks + copy.checks, lead.attempts, lead.new_tokens, lead.raw_text, reasons,
-                     fields=copy.fields, lead=lead.text, failed_checks=lead.failed_checks + [(lead.attempts, c.name) for c in blocking])
+                     fields=copy.fields, lead=text, failed_checks=lead.failed_checks + [(lead.attempts, c.name) for c in blocking])
 
     def write_leads(self, requests: list[Request]) -> list[Draft]:
         """Generate, guard, retry the failures once, and mark what still fails as needs_review."""

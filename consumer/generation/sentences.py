@@ -15,6 +15,13 @@ SENTENCE_SPLIT = re.compile(r"(?<!\bapprox\.)(?<!\bca\.)(?<!\be\.g\.)(?<!\bi\.e\
 "contains approx. 30 seeds" is one sentence, and its number keeps the words that say what it counts."""
 
 
+LIST_ITEM = re.compile(r"\n\s*(?=[-•*–]\s)|\n\s*\n")
+"""A list item (a draft's bullets: "lead\n- Weight: 340 g") or a paragraph is a sentence of its own,
+however it ends: "Compact" and "- Sensor: CMOS" are two facts, not the phrase "Compact - Sensor"."""
+MARKER = re.compile(r"^[-•*–]\s+")
+
+
 def split_sentences(text: str) -> list[str]:
-    """The non-empty sentences of text, stripped, in order."""
-    return [sentence.strip() for sentence in SENTENCE_SPLIT.split(text) if sentence.strip()]
+    """The non-empty sentences of text, stripped, in order (a list item's marker dropped)."""
+    parts = [piece for block in LIST_ITEM.split(text) for piece in SENTENCE_SPLIT.split(block)]
+    return [MARKER.sub("", sentence.strip()) for sentence in parts if MARKER.sub("", sentence.strip())]

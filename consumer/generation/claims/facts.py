@@ -25,7 +25,7 @@ from schemas.events import Product
 
 YES = {"yes", "true", "y", "ja", "oui", "included", "supported", "available"}
 NO = {"no", "false", "n", "none", "nein", "non", "not included", "n/a", "without", "not available", "not supported", "-"}
-UNIT_SUFFIX = re.compile(r"(?:^|[\s_(\[])([^\s_(\[\]]+)[)\]]?$")
+UNIT_SUFFIX = re.compile(r"(?:^|[\s_(\[])([^\s_()\[\]]+)[)\]]?$")
 """The last word of an attribute's name, a unit when quantities.py knows it: weight_g, warranty_years, max_torque_nm."""
 
 ISO_DATE = re.compile(r"\b(?P<year>(?:19|20)\d\d)(?:-(?P<month>[01]\d)(?:-(?P<day>[0-3]\d))?)?\b")

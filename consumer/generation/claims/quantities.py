@@ -27,7 +27,7 @@ UNIT_ALIASES: dict[str, str | None] = {
     "kpa": "kPa", "mpa": "MPa", "pa": "Pa", "n": "N", "kn": "kN", "nm": "N*m", "newton": "N", "°c": "degC",
     "ºc": "degC", "c": "degC", "°f": "degF", "f": "degF", "°": None, "degree": None,
     "h": "hour", "hr": "hour", "hour": "hour", "min": "minute", "minute": "minute", "s": "second", "sec": "second",
-    "second": "second", "day": "day", "week": "week", "month": "month", "year": "year", "yr": "year",
+    "second": "second", "ms": "millisecond", "millisecond": "millisecond", "day": "day", "week": "week", "month": "month", "year": "year", "yr": "year",
     "rpm": "rpm", "lm": "lumen", "lumen": "lumen", "gallon": "gallon", "gal": "gallon", "quart": "quart",
     "fl oz": "floz", "mph": "mph", "km/h": "km/hour", "kmh": "km/hour", "kph": "km/hour", "m/s": "m/s", "db": None, "gb": None, "tb": None, "mb": None, "kb": None,
     "mp": None, "megapixel": None, "px": None, "pixel": None, "dpi": None, "ppm": None, "fps": None, "%": None,
