@@ -4,7 +4,7 @@ Not a speed benchmark: it prints, for each product of tests/fixtures/own_product
 data, the published draft, its status and any claim the checker rejects, so a person can read
 what a model writes for products no catalog has seen (README, "Example drafts").
 
-    python bench/own_product_drafts.py [--model default] [--port 19092] [--out drafts.json]
+    python bench/own_product_drafts.py [--model default] [--port 19092] [--out drafts.json] [--unsupported-locale bullets]
 """
 import argparse, json, os, subprocess, sys, time
 from pathlib import Path
@@ -14,6 +14,8 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--model", default="default")
 parser.add_argument("--port", type=int, default=19092)
 parser.add_argument("--out", default=None, help="also write the drafts as JSON here")
+parser.add_argument("--unsupported-locale", default="review", choices=("review", "bullets"),
+                    help="what serve does for a locale the model does not write")
 args = parser.parse_args()
 from kafka import KafkaProducer, KafkaConsumer, TopicPartition
 sys.path.insert(0, str(ROOT))
@@ -25,7 +27,8 @@ env = {**os.environ, "HF_HUB_OFFLINE": "1"}
 broker = subprocess.Popen([".venv/bin/copydesk", "broker", "--port", str(PORT)], stdout=subprocess.PIPE, text=True, env=env)
 print(broker.stdout.readline().strip(), flush=True)
 serve = subprocess.Popen([".venv/bin/copydesk", "serve", "--bootstrap-servers", f"127.0.0.1:{PORT}", "--health-port", "0",
-                          "--max-batch-size", "10", "--log-level", "warning", "--model", args.model], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                          "--max-batch-size", "10", "--log-level", "warning", "--model", args.model,
+                          "--unsupported-locale", args.unsupported_locale], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 rows = read_rows("tests/fixtures/own_products.jsonl")
 client = {"bootstrap_servers": [f"127.0.0.1:{PORT}"]}
 time.sleep(5)
@@ -51,9 +54,12 @@ for event_id, (row, event) in events.items():
     product = Product.model_validate(event["product"])
     unsupported = [(c.claim, c.kind) for c in extract_claims(d["description"], product) if not c.supported] if d else None
     out.append({"id": row["id"], "title": row["title"], "attributes": row["attributes"], "status": d and d["status"],
-                "description": d and d["description"], "unsupported_by_checker": unsupported,
-                "reasons": d and [c.get("reason") for c in d["checks"] if not c["passed"]]})
+                "description": d and d["description"], "fields": d and d.get("fields"), "unsupported_by_checker": unsupported,
+                "reasons": d and [c.get("reason") for c in d["checks"] if not c["passed"] or c["name"] == "lead"]})
 if args.out:
     json.dump(out, open(args.out, "w"), indent=1, ensure_ascii=False)
 for o in out:
-    print(f"\n## {o['id']} {o['title']} [{o['status']}]\n{json.dumps(o['attributes'], ensure_ascii=False)}\n-> {o['description']}\n   unsupported={o['unsupported_by_checker']} reasons={o['reasons']}")
+    f = o["fields"] or {}
+    print(f"\n## {o['id']} {o['title']} [{o['status']}]\n{json.dumps(o['attributes'], ensure_ascii=False)}\n"
+          f"-> lead: {f.get('lead')}\n   bullets: {' · '.join(f.get('bullets') or [])}\n   seo_title: {f.get('seo_title')}\n"
+          f"   meta_description: {f.get('meta_description')}\n   unsupported={o['unsupported_by_checker']} reasons={o['reasons']}")

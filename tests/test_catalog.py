@@ -31,9 +31,14 @@ def test_default_model_on_real_products_is_grounded_and_publishable(catalog_dir)
     report = evaluate_model("default", catalog_dir / "valid.jsonl", limit=16)
     metrics = report["metrics"]
     # Thresholds a notch under the full-set results in the README: a regression guard on 16 rows.
-    assert metrics["grounding"] >= 0.97, metrics
+    # Grounding counts every draft's claims, the ones held for review too (v5: 96.3% on all 165).
+    assert metrics["grounding"] >= 0.95, metrics
     assert metrics["publishable"] >= 0.9, metrics
     assert metrics["loops"] <= 0.1, metrics
+    # the copy issue: no label frame, every SEO field within its limit (opening repetition needs more
+    # than 16 rows: the first 16 are mostly laser printers, and "a laser and LED printer" is what they are)
+    assert metrics["label_frame"] <= 0.05, metrics
+    assert metrics["seo_fields_within_limits"] == 1.0 and metrics["leaked_codes"] == 0.0, metrics
 
 
 def test_no_real_catalog_product_is_flagged_as_an_injection(catalog_dir):
