@@ -190,6 +190,12 @@ def test_a_retry_that_does_no_better_falls_back_to_the_first_reduction():
     ])
     generator = object.__new__(Generator)
     generator.generate_texts = lambda requests, decoding=None, budgets=None, banned_terms=None: next(answers)
+    [lead] = generator.write_leads([Request(BOTTLE)])
+    assert (lead.status, lead.text) == ("draft", "The Trail bottle 750 ml is from our bottles range.")
+    answers = iter([[("The Trail bottle 750 ml is from our bottles range. It holds 1.5 l and has a flux capacitor.", 20)],
+                    [("It has a warp drive and a flux capacitor inside it.", 12)]])
     [draft] = generator.describe([Request(BOTTLE)])
-    assert (draft.status, draft.lead) == ("draft", "The Trail bottle 750 ml is from our bottles range.")
+    # that reduction states none of the facts its prompt planned: the lead guard publishes the data's lead instead
+    assert draft.status == "draft" and draft.lead.startswith("A trail bottle from Hydra") and "flux" not in draft.text
+    assert any(c.name == "lead" and "written from the data" in c.reason for c in draft.checks)
     assert draft.text.startswith(draft.lead + "\n- ")  # the description: the lead, then the bullets built from the data

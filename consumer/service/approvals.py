@@ -46,6 +46,13 @@ class LastDraft:
     model_version: str
 
 
+def as_written(text: str | None) -> str:
+    """The text as the editor left it, markup stripped and spaces collapsed, its lines kept: a
+    description's bullets ("lead\n- Weight: 320 g") stay bullets in what the trainer learns from."""
+    lines = (re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in strip_html(text or "").split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
 def normalise(text: str | None) -> str:
     """Markup and spacing never make two texts different (HTML and EditorJS arrive as text already)."""
     return re.sub(r"\s+", " ", strip_html(text or "")).strip()
@@ -149,6 +156,7 @@ class ApprovalDeriver:
             occurred_at=event.occurred_at if event.occurred_at.tzinfo else datetime.now(UTC),
             product_id=event.product_id, locale=event.locale,
             causation_id=draft.event_id if draft else None, model_version=draft.model_version if draft else None,
-            product=product, generated_text=draft.text if draft else None, approved_text=text,
+            product=product, generated_text=draft.text if draft else None,
+            approved_text=as_written(event.product.description) if text is not None else None,
             editor=(item.editor or f"{event.source} editor")[:200], action=action,
         )
