@@ -12,6 +12,7 @@ from consumer.service.offsets import OffsetTracker
 from consumer.service.routing import RouteState, route
 from consumer.service.validate import Rejected, parse_product_event
 from schemas import ProductEvent
+from schemas.events import SCHEMA_VERSION
 from tests.conftest import product_event
 
 
@@ -79,7 +80,7 @@ def test_validation_reasons():
         b"\xff\xfe": "invalid_utf8",
         b"{nope": "invalid_json",
         b"[1, 2]": "validation",
-        json.dumps({**good, "schema_version": 2}).encode(): "unsupported_schema",
+        json.dumps({**good, "schema_version": SCHEMA_VERSION + 1}).encode(): "unsupported_schema",
         json.dumps({**good, "product": {**good["product"], "title": "x" * 5000}}).encode(): "oversized",
         b"x" * 1_000_001: "oversized",
         json.dumps({**good, "sequence": -1}).encode(): "validation",
