@@ -159,6 +159,32 @@ def test_generator_drops_a_bad_sentence_instead_of_retrying():
     assert calls == [(2, [[], []]), (1, [["V198D-PSP", "edition"]])]  # the retry bans each word the data can't explain
 
 
+def test_only_a_draft_that_said_nothing_is_retried_longer():
+    """A lead retried for a claim may stop when its sentence is done; only one that said nothing
+    (too short, or the title again) must run 24 tokens. Before, every retry had to: a product whose
+    data holds only its type was forced past its one true sentence into text about nothing in the
+    data (a retrained candidate's "...: a MP3 player.user Can you tell me more about...")."""
+    from consumer.generation.generator import RETRY, RETRY_LONGER, Generator, Request
+
+    calls = []
+    answers = iter([
+        [("Trail bottle 750 ml.", 6), ("The Trail bottle 750 ml is a portable bottle.", 12)],
+        [("The Trail bottle 750 ml holds 750 ml and is made of stainless steel.", 16)],
+        [("The Trail bottle 750 ml is a bottle from Hydra.", 12)],
+    ])
+
+    def scripted(requests, decoding=None, budgets=None, banned_terms=None):
+        calls.append((len(requests), decoding, banned_terms))
+        return next(answers)
+
+    generator = object.__new__(Generator)
+    generator.generate_texts = scripted
+    drafts = generator.write_leads([Request(BOTTLE), Request(BOTTLE)])
+    assert [d.status for d in drafts] == ["draft", "draft"] and "portable" not in drafts[1].text
+    assert calls[1][1] == RETRY_LONGER and calls[2][1] == RETRY and RETRY.min_new_tokens == 0
+    assert calls[2][2] == [["portable"]]
+
+
 def test_a_reduction_that_would_drop_every_fact_is_retried_first():
     """The closed-world checker drops a sentence for one word the data lacks; when that sentence held the
     draft's only facts, the first attempt is retried (the word banned) instead of publishing an empty opening."""
@@ -199,3 +225,16 @@ def test_a_retry_that_does_no_better_falls_back_to_the_first_reduction():
     assert draft.status == "draft" and draft.lead.startswith("A trail bottle from Hydra") and "flux" not in draft.text
     assert any(c.name == "lead" and "written from the data" in c.reason for c in draft.checks)
     assert draft.text.startswith(draft.lead + "\n- ")  # the description: the lead, then the bullets built from the data
+
+
+def test_a_lead_that_fails_both_attempts_gives_way_to_the_datas_own_lead():
+    """Both attempts invented a claim: the draft publishes the lead written from the data (true by
+    construction), says so, and keeps the model's raw text; before, it was held as needs_review."""
+    from consumer.generation.generator import Generator, Request
+
+    answers = iter([[("The Trail bottle 750 ml has a flux capacitor.", 12)], [("It has a warp drive and a flux capacitor inside it.", 12)]])
+    generator = object.__new__(Generator)
+    generator.generate_texts = lambda requests, decoding=None, budgets=None, banned_terms=None: next(answers)
+    [draft] = generator.describe([Request(BOTTLE)])
+    assert draft.status == "draft" and draft.lead.startswith("A trail bottle from Hydra") and "warp" in draft.raw_text
+    assert any(c.name == "lead" and "both attempts failed: grounding" in c.reason for c in draft.checks)

@@ -123,10 +123,16 @@ def choose_lead(model_lead: str, product: Product, max_chars: int) -> tuple[str,
     named = misnamed(model_lead, product)
     if len(stated) >= need and not named:
         return model_lead, None
-    written = clip(data_lead(product), max_chars)
-    if not written:
-        return model_lead, None
     why = f"it names the product {named!r}" if named else f"it stated {len(stated)} of {len(planned)} planned facts"
+    return lead_from_data(product, max_chars, why) or (model_lead, None)
+
+
+def lead_from_data(product: Product, max_chars: int, why: str) -> tuple[str, CheckResult] | None:
+    """The lead written from the data (schemas/lead_prose.py), in place of a model lead that failed
+    for ``why``; None when the data gives no lead or the claim checker would not pass it."""
+    written = clip(data_lead(product), max_chars)
+    if not written or any(not claim.supported for claim in extract_claims(written, product)):
+        return None
     return written, CheckResult(name="lead", passed=True, blocking=False, reason=f"written from the data: the model's lead failed, {why}")
 
 

@@ -36,7 +36,7 @@ from transformers import (  # noqa: E402
 from consumer.generation.grounding import BannedTermsProcessor, NumberGroundingProcessor, allowed_numbers  # noqa: E402
 from consumer.generation.claims.checker import unsupported_phrases as claim_bans  # noqa: E402
 from consumer.generation.claims.coverage import stated_attributes  # noqa: E402
-from consumer.generation.copy import choose_lead, compose  # noqa: E402
+from consumer.generation.copy import choose_lead, compose, lead_from_data  # noqa: E402
 from consumer.generation.guards import GuardReport, check_description, keep_grounded_sentences, ungrounded_terms  # noqa: E402
 from consumer.generation.language import language_of_locale, writes  # noqa: E402
 from consumer.generation.model_thread import on_model_thread  # noqa: E402
@@ -84,8 +84,13 @@ UNFIXABLE_BY_RETRY = frozenset({"injection"})
 FIXABLE_BY_DROPPING = frozenset({"grounding", "markup"})
 
 FIRST_ATTEMPT = Decoding(repetition_penalty=1.05)
-RETRY = Decoding(repetition_penalty=1.2, no_repeat_ngram_size=4, min_new_tokens=24)
-"""The retry also may not stop before 24 tokens: the usual first failure is a draft that only repeats the title."""
+RETRY = Decoding(repetition_penalty=1.2, no_repeat_ngram_size=4)
+RETRY_LONGER = Decoding(repetition_penalty=1.2, no_repeat_ngram_size=4, min_new_tokens=24)
+"""The retry of a draft that said nothing (it only repeated the title, or was too short) may not
+stop before 24 tokens. Only that one: a lead that failed for a claim is retried with the claim
+banned and free to stop, since forcing 24 tokens on a product whose data holds only its type
+("Sony Walkman NWZ-B173F: an MP3 player.", 10 tokens) made the model run on past its sentence
+into text about nothing in the data."""
 
 
 class OnGeneratedTokens(LogitsProcessor):
@@ -288,15 +293,21 @@ class Generator:
             checks = [c for c in copy.checks if c.name != "language"] + [CheckResult(name="language", passed=usable, reason=reason)]
             return Draft(copy.description, "draft" if usable else "needs_review", checks, 1, 0, "", [] if usable else [f"language: {reason}"],
                          fields=copy.fields)
-        text, source = lead.text, None
+        text, source, lead_status, reasons = lead.text, None, lead.status, lead.reasons
         if lead.status == "draft":
             text, source = choose_lead(lead.text, request.product, request.max_chars)
+        elif not {name for _, name in lead.failed_checks} & UNFIXABLE_BY_RETRY:
+            # both attempts failed a check of the text itself: the data's own lead, which states
+            # only what the data says, rather than no draft (raw_text still shows what the model wrote)
+            rescued = lead_from_data(request.product, request.max_chars, f"both attempts failed: {'; '.join(lead.reasons)[:300]}")
+            if rescued is not None:
+                (text, source), lead_status, reasons = rescued, "draft", []
         copy = compose(request.product, request.locale, text, follows_tone=False)
         if source is not None:
             copy.checks.append(source)
         blocking = copy.blocking_failures
-        status = "needs_review" if lead.status != "draft" or blocking else "draft"
-        reasons = lead.reasons + [f"{c.name}: {c.reason}" for c in blocking]
+        status = "needs_review" if lead_status != "draft" or blocking else "draft"
+        reasons = reasons + [f"{c.name}: {c.reason}" for c in blocking]
         return Draft(copy.description, status, lead.checks + copy.checks, lead.attempts, lead.new_tokens, lead.raw_text, reasons,
                      fields=copy.fields, lead=text, failed_checks=lead.failed_checks + [(lead.attempts, c.name) for c in blocking])
 
@@ -309,10 +320,16 @@ class Generator:
         banned: dict[int, list[str]] = {}
         failed: dict[int, list[tuple[int, str]]] = {index: [] for index in range(len(requests))}
         fallback: dict[int, GuardReport] = {}
-        for attempt, decoding in enumerate((FIRST_ATTEMPT, RETRY), start=1):
+        for attempt in (1, 2):
             if not pending:
                 break
-            texts = self.generate_texts([requests[i] for i in pending], decoding, banned_terms=[banned.get(i, []) for i in pending])
+            if attempt == 1:
+                texts = self.generate_texts([requests[i] for i in pending], FIRST_ATTEMPT, banned_terms=[[] for _ in pending])
+            else:  # the rows that said nothing retry longer; the others only without their banned claims
+                longer = [i for i in pending if any(name == "empty" for _, name in failed[i])]
+                pending = longer + [i for i in pending if i not in longer]
+                texts = [text for group, decoding in ((longer, RETRY_LONGER), (pending[len(longer):], RETRY)) if group
+                         for text in self.generate_texts([requests[i] for i in group], decoding, banned_terms=[banned.get(i, []) for i in group])]
             still_failing = []
             for index, (raw, new_tokens) in zip(pending, texts):
                 tokens_used[index] += new_tokens
