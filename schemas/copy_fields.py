@@ -112,6 +112,15 @@ def meta_description(lead: str, items: list[str], limit: int = LIMITS["meta_desc
     return clip(text, limit)
 
 
+BULLET_LINE = re.compile(r"^\s*[-•*–]\s+")
+
+
+def disassemble(description: str) -> tuple[str, list[str]]:
+    """(the lead, the bullet lines as written) of a description assemble() made, or an editor's edit of one."""
+    lines = [line.strip() for line in (description or "").splitlines() if line.strip()]
+    return " ".join(line for line in lines if not BULLET_LINE.match(line)), [line for line in lines if BULLET_LINE.match(line)]
+
+
 def assemble(lead: str, items: list[str], max_chars: int) -> tuple[str, str]:
     """(description, description_html): the lead, then the bullets, dropping bullets from the end to fit."""
     kept = list(items)

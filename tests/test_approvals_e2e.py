@@ -8,6 +8,7 @@ import json
 import uuid
 
 import pytest
+from prometheus_client import REGISTRY
 
 from consumer.kafka.broker import create_topics
 from tests.conftest import product_event
@@ -28,12 +29,16 @@ def test_an_editor_keeping_the_draft_in_the_pim_is_one_approval(broker, base_mod
         service = harness.start(generator, approvals_topic=approvals)
         harness.publish(product_event("tent-1", sequence=1))
         (draft,) = harness.drafts(1, timeout_s=300)
+        kept_as_is = {"model_version": draft["model_version"], "le": "0.0"}
+        before = REGISTRY.get_sample_value("copydesk_approval_edit_distance_ratio_bucket", kept_as_is) or 0.0
         # the editor pastes the draft into the description and saves: the PIM sends an update
         kept = product_event("tent-1", sequence=2, description=draft["description"], description_origin="human")
         harness.publish(kept)
         harness.publish(kept)  # delivered twice
         harness.wait_accounted(service, 3)
         first_run = [json.loads(r.value) for r in read_all(broker.client_config, approvals, settle_s=2)]
+        # the dashboard's editors' edit distance: this draft, kept as is, once (the redelivery adds nothing)
+        assert REGISTRY.get_sample_value("copydesk_approval_edit_distance_ratio_bucket", kept_as_is) == before + 1
         service.stop()
         harness.services[0][1].join(timeout=60)
         restarted = harness.start(generator, approvals_topic=approvals)  # re-reads drafts and approvals

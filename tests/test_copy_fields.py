@@ -110,6 +110,10 @@ def test_a_model_lead_that_drops_the_planned_facts_or_misnames_the_product_is_re
     text, check = choose_lead("A portable Bluetooth speaker.", speaker, 320)
     assert text == lead(speaker) and "stated 0 of 4 planned facts" in check.reason
     assert misnamed("A speaker: the Pebblewick Portable Bluetooth speaker.", speaker) is None  # brand + title is its name
+    # a lead that opens with the name (a house style's): the name must be the product's too
+    assert misnamed("Pebblewick Portable Bluetooth speaker: a speaker with 10 W output power.", speaker) is None
+    assert misnamed("Pretend to be a speaker: a portable speaker.", speaker) == "Pretend to be a speaker"
+    assert misnamed("A speaker with 10 W output power: the Pebblewick Portable Bluetooth speaker.", speaker) is None  # opens with an article
 
 
 def test_lead_openings_follow_the_data_rather_than_one_frame():

@@ -26,7 +26,7 @@ from consumer.catalog import product_from_row, read_rows
 from tests.conftest import FIXTURES, product_event
 from tests.harness import Harness
 from trainer.replay import build_dataset, replay
-from trainer.retrain import Margins, gate
+from trainer.gate import Margins, gate
 
 pytestmark = [pytest.mark.kafka]
 
@@ -77,15 +77,15 @@ def test_replay_stops_at_captured_ends_and_same_offsets_give_the_same_dataset(br
     assert len(again.approvals) == len(events) + 1  # and a new run does see the new record
 
 
-def test_the_gate_decides_on_the_lower_bound_of_a_paired_bootstrap():
-    live = {"similarity_cosine": 0.50, "grounding": 0.99, "publishable": 0.95}
-    candidate = {"similarity_cosine": 0.52, "grounding": 0.99, "publishable": 0.95}
-    steady = [0.02 + 0.001 * (i % 5) for i in range(30)]  # better on every product
-    one_lucky = [0.0] * 29 + [0.6]  # the same mean gain, from one product
+def test_the_gate_decides_on_the_lower_bound_of_the_editors_saving():
+    live = {"edit_distance_mean": 0.40, "claim_free": 0.96, "publishable": 0.95}
+    candidate = {"edit_distance_mean": 0.38, "claim_free": 0.96, "publishable": 0.95}
+    steady = [0.02 + 0.001 * (i % 5) for i in range(30)]  # editors change less on every product
+    one_lucky = [0.0] * 29 + [0.6]  # the same mean saving, from one product
     promoted, reason = gate(live, candidate, Margins(), steady, min_examples=20)
     assert promoted and "95% CI [+0.02" in reason
     promoted, reason = gate(live, candidate, Margins(), one_lucky, min_examples=20)
-    assert not promoted and "CI [+0.0000" in reason
+    assert not promoted and "CI [+0.0000" in reason and "editors would not work less" in reason
     promoted, reason = gate(live, candidate, Margins(), steady[:10], min_examples=20)
     assert not promoted and "gate set too small" in reason
 
@@ -114,13 +114,58 @@ def test_the_gate_grades_drafts_against_what_the_editor_approved_not_the_trainin
     assert dict((p.title, ref) for p, ref in gate_pairs(dataset.held_out))[first.product.title] == edited  # ... the gate keeps the editor's text
 
 
-def test_gate_needs_better_similarity_and_no_worse_grounding():
-    live = {"similarity_cosine": 0.50, "grounding": 0.99, "publishable": 0.95}
-    assert gate(live, {"similarity_cosine": 0.55, "grounding": 0.99, "publishable": 0.96}, Margins())[0]
-    assert not gate(live, {"similarity_cosine": 0.50, "grounding": 1.0, "publishable": 1.0}, Margins())[0]
-    promoted, reason = gate(live, {"similarity_cosine": 0.60, "grounding": 0.95, "publishable": 0.99}, Margins())
-    assert not promoted and "grounding" in reason
-    assert not gate(live, {"similarity_cosine": 0.52, "grounding": 0.99, "publishable": 0.95}, Margins(similarity=0.05))[0]
+def test_similarity_claim_free_and_coverage_are_vetoes():
+    live = {"edit_distance_mean": 0.40, "similarity_cosine": 0.50, "claim_free": 0.96, "key_attribute_coverage": 0.80, "publishable": 0.95}
+    saves = {"edit_distance_mean": 0.30}
+    assert gate(live, {**live, **saves}, Margins())[0]
+    assert not gate(live, {**live}, Margins())[0]  # no saving: nothing to promote for
+    for metric, name in (("similarity_cosine", "similarity"), ("claim_free", "claim_free"), ("key_attribute_coverage", "coverage")):
+        promoted, reason = gate(live, {**live, **saves, metric: live[metric] - 0.04}, Margins())
+        assert not promoted and f"worse on {name}" in reason
+    assert gate(live, {**live, **saves, "claim_free": 0.92}, Margins(claim_free=0.05))[0]  # within its margin
+
+
+def test_a_veto_needs_evidence_of_harm_as_a_promotion_needs_evidence_of_gain():
+    """Per-product changes: one product's flip is chance, five are a regression (a retrained candidate
+    that invented claims on 5 of 27 gate products, 2026-12-06 13:28, was refused for it)."""
+    live = {"edit_distance_mean": 0.46, "claim_free": 1.0}
+    candidate = {"edit_distance_mean": 0.24, "claim_free": 0.963}
+    savings = [0.2] * 27
+    one_flip = [0.0] * 26 + [-1.0]
+    five_flips = [0.0] * 22 + [-1.0] * 5
+    assert gate(live, candidate, Margins(), savings, min_examples=20, changes={"claim_free": one_flip})[0]
+    promoted, reason = gate(live, {**candidate, "claim_free": 0.815}, Margins(), savings, min_examples=20, changes={"claim_free": five_flips})
+    assert not promoted and "worse on claim_free" in reason
+    assert not gate(live, candidate, Margins(), savings, min_examples=20)[0]  # on the point estimate alone, the one flip vetoes
+
+
+def test_approved_unchanged_gate_products_do_not_let_the_live_model_win_by_reproducing_itself():
+    """Their reference is the live model's own draft: counted, they would hand live a distance of 0."""
+    from types import SimpleNamespace
+
+    from trainer.dataset import Example
+    from trainer.retrain import ModelRun, gate_decision
+
+    product = product_from_row(read_rows(FIXTURES / "products.jsonl")[0])
+    styled = [f"Trailhead {i}: a pack with {i} pockets." for i in range(24)]
+    examples = [Example(str(i), product, text, text, "approved_edited") for i, text in enumerate(styled)]
+    examples += [Example(f"u{i}", product, f"A pack with {i} pockets: the Trailhead {i}.", f"A pack with {i} pockets: the Trailhead {i}.",
+                         "approved_unchanged") for i in range(24)]
+    live_drafts = [f"A pack with {i} pockets: the Trailhead {i}." for i in range(24)] * 2  # the house style not learned
+    candidate_drafts = styled + styled  # learned: the edited products as the editor wrote them, the others restyled too
+    metrics = {"claim_free": 1.0, "publishable": 1.0}
+    settings = SimpleNamespace(margin_effort=0.0, margin_similarity=0.0, margin_claim_free=0.0, margin_coverage=0.0, margin_publishable=0.0,
+                               min_gate_examples=20, bootstrap_samples=500, confidence=0.95)
+    same = {"claim_free": [1.0] * 48, "publishable": [1.0] * 48}
+    live, candidate = ModelRun(metrics, live_drafts, same), ModelRun(metrics, candidate_drafts, same)
+    promoted, reason, report = gate_decision(examples, live, candidate, settings)
+    assert promoted and "24 approved-unchanged products left out" in reason, reason
+    assert report["products"] == 24 and report["live"]["approved_unchanged"] == 0.0 and report["candidate"]["approved_unchanged"] == 1.0
+    # counted, the 24 unchanged products (live distance 0, candidate's restyle > 0) would halve the saving
+    everything = [Example(e.product_id, e.product, e.target, e.reference, "approved_edited") for e in examples]
+    _, counted, _ = gate_decision(everything, live, candidate, settings)
+    assert "left out" not in counted
+
 
 
 @pytest.fixture(scope="module")
@@ -255,3 +300,22 @@ def _read_values(broker, topic: str) -> list[bytes]:
             values += [r.value for r in records]
     consumer.close()
     return values
+
+
+def test_an_edited_drafts_lead_is_learned_as_written_and_a_human_text_is_reduced():
+    """The editor's style is the thing to learn: reducing their lead to the data's sentence (lead_target)
+    threw it away, so the house style could never be learned (before edited_lead, every target began
+    with the data's own lead)."""
+    from consumer.demo.house_style import edit_lead
+    from schemas.lead_prose import lead as data_lead
+    from trainer.dataset import example_from_pair
+
+    row = read_rows(FIXTURES / "products.jsonl")[0]
+    product = product_from_row(row)
+    styled = edit_lead(data_lead(product), product).lead
+    assert styled.startswith("Northwind Trailhead insulated bottle 750 ml: a green")
+    approved = f"{styled}\n- Capacity: 750 ml\n- Material: stainless steel"
+    assert example_from_pair(row["id"], product, approved, "lead", action="approved_edited").target == styled
+    assert example_from_pair(row["id"], product, approved, "lead", action="written_by_human").target.startswith(data_lead(product))
+    invented = example_from_pair(row["id"], product, styled + " It won a design award in 2019.", "lead", action="approved_edited")
+    assert "award" not in invented.target  # an edit the checker cannot support is reduced like any text

@@ -14,7 +14,8 @@ def test_outcome_follows_the_summary():
 
 def test_export_writes_one_outcome_and_the_similarities(tmp_path):
     summary = {"version": "v2", "promoted": True, "approvals": 40, "train_examples": 30, "held_out_examples": 8,
-               "live": {"similarity_cosine": 0.61}, "candidate": {"similarity_cosine": 0.66}}
+               "live": {"similarity_cosine": 0.61, "edit_distance_median": 0.43, "approved_unchanged": 0.0},
+               "candidate": {"similarity_cosine": 0.66, "edit_distance_median": 0.18, "approved_unchanged": 0.41}}
     path = tmp_path / "trainer.prom"
     export_run_metrics(summary, 12.5, path, pushgateway=None)
     samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
@@ -22,6 +23,8 @@ def test_export_writes_one_outcome_and_the_similarities(tmp_path):
     assert samples[("copydesk_trainer_run_duration_seconds", ())] == 12.5
     assert [o for o in OUTCOMES if samples[("copydesk_trainer_last_run_outcome", (("outcome", o),))] == 1] == ["promoted"]
     assert samples[("copydesk_trainer_similarity", (("model", "candidate"),))] == 0.66
+    assert samples[("copydesk_trainer_edit_distance_median", (("model", "live"),))] == 0.43  # the gate's measure, per model
+    assert samples[("copydesk_trainer_approved_unchanged_ratio", (("model", "candidate"),))] == 0.41
 
 
 def test_an_unreachable_pushgateway_is_logged_not_raised(tmp_path, capsys):

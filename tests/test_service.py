@@ -231,12 +231,14 @@ def test_demo_runs_end_to_end(tmp_path, base_model_dir):
     output = tmp_path / "drafts.jsonl"
     result = subprocess.run(
         [sys.executable, "-m", "consumer.cli", "demo", "--products", "3", "--max-new-tokens", "24", "--model", "base",
-         "--output", str(output), "--cache-dir", str(base_model_dir.parent.parent)],
+         "--output", str(output), "--cache-dir", str(base_model_dir.parent.parent), "--editor-keeps", "1"],
         capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["drafts"] + summary["needs_review"] == 3
-    assert (summary["skipped"], summary["dead_lettered"]) == (2, 1)  # locked + duplicate, malformed
+    # locked + duplicate + the editor's save of a draft (a person's text now: no new draft), malformed
+    assert (summary["skipped"], summary["dead_lettered"]) == (3, 1)
+    assert "an editor kept 1 draft(s) in the PIM" in result.stdout
     assert len(output.read_text().splitlines()) == 5  # 3 drafts, the locked one's description.skipped, 1 dead letter
     assert uuid.UUID(json.loads(output.read_text().splitlines()[0]).get("event_id", str(uuid.uuid4())))

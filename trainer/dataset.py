@@ -34,7 +34,10 @@ Two kinds of target (`--targets`):
   data by attribute kind (schemas/lead_prose.py: "A 24" PC monitor from LG with 5 ms response
   time."), then the human sentences the claim checker supports, cut at 320 characters. No fixed
   opening and no "has a <label> of": the bullets and SEO fields are built from the data at
-  serving time (schemas/copy_fields.py), so the model writes only the prose.
+  serving time (schemas/copy_fields.py), so the model writes only the prose. An approval of an
+  edited or kept draft (replay-train) is the exception: its lead is the target as the editor
+  wrote it, when the claim checker supports all of it (edited_lead), since its style is what the
+  loop is there to learn.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from consumer.generation.claims.coverage import stated_attributes
 from consumer.generation.guards import markup_found, trim_to_sentences, ungrounded_terms
 from consumer.generation.sentences import split_sentences
 from consumer.catalog import product_from_row, read_rows
+from schemas.copy_fields import disassemble
 from schemas.events import Product
 from schemas.key_facts import fact_sentences, opening_sentence, readable_value
 from schemas.lead_prose import lead
@@ -75,6 +79,9 @@ class Example:
     """The whole text the target was made from (human or approved): what the gate compares drafts
     with. The target is our reduction of it for training; grading drafts against it would grade
     them against the trainer's own construction instead of what the editor wrote."""
+    action: str = ""
+    """The approval's action (replay-train only): the gate leaves ``approved_unchanged`` out of its
+    effort measure, since that reference is the live model's own draft (trainer/gate.py)."""
 
 
 def _grounded_sentences(text: str, product: Product) -> list[str]:
@@ -112,6 +119,18 @@ def lead_target(text: str, product: Product, max_chars: int = LEAD_BUCKETS[-1]) 
     if written and not _supported(written, product):
         written = ""  # never teach a claim the checker rejects, even one of our own phrasing
     return trim_to_sentences(" ".join([written, *kept] if written else kept), max_chars)
+
+
+def edited_lead(text: str, product: Product, max_chars: int = LEAD_BUCKETS[-1]) -> str | None:
+    """An editor's lead kept as written: the prose of an approved draft, when it fits and the claim
+    checker supports every claim in it; None otherwise (then lead_target reduces it).
+
+    An editor who edits a draft writes in the shop's style; reducing their lead to the data's
+    sentence plus whatever survives (lead_target) would throw away the very style to learn."""
+    prose, _ = disassemble(text)
+    if not MIN_LEAD_CHARS <= len(prose) <= max_chars or markup_found(prose):
+        return None
+    return prose if all(_supported(sentence, product) for sentence in split_sentences(prose)) else None
 
 
 def _supported(sentence: str, product: Product) -> bool:
@@ -158,21 +177,27 @@ def length_bucket(chars: int) -> int:
     return next((bucket for bucket in LENGTH_BUCKETS if chars <= bucket), LENGTH_BUCKETS[-1])
 
 
-def example_from_pair(product_id: str, product: Product, text: str, targets: str = "grounded", voice_draft: str | None = None) -> Example | None:
+EDITS = ("approved_edited", "approved_unchanged")
+"""Approvals whose text is a draft an editor kept or edited: their lead is learned as written."""
+
+
+def example_from_pair(product_id: str, product: Product, text: str, targets: str = "grounded", voice_draft: str | None = None,
+                      action: str = "") -> Example | None:
     """None when nothing publishable is left of the text.
 
     ``voice_draft`` (``voice`` targets only): an earlier adapter's draft for this product; without
-    one a ``voice`` target is the ``facts`` target.
+    one a ``voice`` target is the ``facts`` target. ``action``: the approval's, when the text is
+    one (an edited draft's lead is the target as written: edited_lead).
     """
     if targets not in TARGET_KINDS:
         raise ValueError(f"unknown target kind {targets!r}: one of {', '.join(TARGET_KINDS)}")
     if targets == "lead":
-        target = lead_target(text, product)
+        target = (edited_lead(text, product) if action in EDITS else None) or lead_target(text, product)
         if len(target) < MIN_LEAD_CHARS:
             return None
         bucket = next(b for b in (*LEAD_BUCKETS, len(target)) if len(target) <= b)
         product = product.model_copy(update={"field_limits": {"lead": bucket}, "max_chars": None, "description": None, "description_origin": None})
-        return Example(product_id, product, target, text)
+        return Example(product_id, product, target, text, action)
     if targets == "grounded":
         target = clean_description(text, product)
     else:
@@ -181,7 +206,7 @@ def example_from_pair(product_id: str, product: Product, text: str, targets: str
     if len(target) < MIN_TARGET_CHARS:
         return None
     product = product.model_copy(update={"max_chars": length_bucket(len(target)), "description": None, "description_origin": None})
-    return Example(product_id, product, target, text)
+    return Example(product_id, product, target, text, action)
 
 
 def examples_from_rows(rows: list[dict], targets: str = "grounded", voice_drafts: dict[str, str] | None = None) -> tuple[list[Example], int]:

@@ -125,6 +125,21 @@ def score(items: list[Scored], max_chars: int, seconds: float) -> dict:
     }
 
 
+def per_product(items: list[Scored]) -> dict[str, list[float | None]]:
+    """The gate's veto measures for each product (None where one does not apply), so the gate can
+    compare two models product by product (paired intervals) instead of by their means alone."""
+    coverage = []
+    for item in items:
+        keys, stated = stated_attributes(item.text, item.product)
+        coverage.append(len(stated) / len(keys) if keys else None)
+    return {
+        "similarity_cosine": cosine_similarities([item.text or "-" for item in items], [item.reference for item in items]),
+        "claim_free": [float(all(claim.supported for claim in extract_claims(item.text, item.product))) for item in items],
+        "key_attribute_coverage": coverage,
+        "publishable": [float(item.publishable) for item in items],
+    }
+
+
 # -- generation -------------------------------------------------------------------------------
 
 

@@ -92,7 +92,7 @@ def build_dataset(replayed: Replayed, held_out_share: float = 0.2, selection_sha
     train, selection, held_out = [], [], []
     selection_of_rest = min(0.99, selection_share / (1 - held_out_share))
     for (product_id, _), approval in sorted(latest.items()):
-        example = example_from_pair(product_id, approval.product, approval.approved_text or "", targets)
+        example = example_from_pair(product_id, approval.product, approval.approved_text or "", targets, action=approval.action)
         if example is None:
             continue
         if is_held_out(product_id, held_out_share):

@@ -8,8 +8,6 @@
 from __future__ import annotations
 
 import json
-import random
-import statistics
 import tempfile
 import time
 from dataclasses import dataclass
@@ -22,13 +20,13 @@ from consumer.models.base_model import BASE_MODEL_NAME, sha256_file
 from consumer.ops.logs import get_logger
 from consumer.models.store import ModelRefused, store_version, verify_artifact
 from consumer.kafka.topic_tail import assign_from_beginning
-from consumer.models.embedder import cosine_similarities
 from consumer.models.watcher import read_published
 from consumer.models.resolve import DEFAULT_ADAPTER_DIR, is_adapter_dir
 from schemas import ModelPublished
 from trainer.dataset import Example, dataset_hash
-from trainer.evaluate import generate_with_service, score
+from trainer.evaluate import generate_with_service, per_product, score
 from trainer.fit import fit
+from trainer.gate import Effort, Margins, bootstrap_interval, effort_report, effort_savings, gate
 from trainer.replay import build_dataset, replay
 from trainer.run_metrics import export_run_metrics
 
@@ -40,15 +38,6 @@ class LiveModel:
     version: str
     adapter_dir: Path | None  # None: the base model
     published: ModelPublished | None
-
-
-@dataclass(frozen=True)
-class Margins:
-    """How much better the candidate must be (similarity) and how much worse it may be (others)."""
-
-    similarity: float = 0.0
-    grounding: float = 0.0
-    publishable: float = 0.0
 
 
 def find_live_model(client_config: dict, models_topic: str) -> LiveModel:
@@ -76,41 +65,11 @@ def live_training_recipe(live: LiveModel) -> dict:
     return {"prompt_style": trained.get("prompt_style", "plain"), "targets": trained.get("targets", "grounded")}
 
 
-def bootstrap_interval(differences: list[float], samples: int = 2000, confidence: float = 0.95, seed: int = 0) -> tuple[float, float]:
-    """Percentile bootstrap of the mean paired difference (candidate - live, one per product)."""
-    rng = random.Random(seed)
-    n = len(differences)
-    means = sorted(statistics.fmean(rng.choices(differences, k=n)) for _ in range(samples))
-    tail = (1 - confidence) / 2
-    return means[int(tail * (samples - 1))], means[int((1 - tail) * (samples - 1))]
-
-
-def gate(live: dict, candidate: dict, margins: Margins, differences: list[float] | None = None,
-         min_examples: int = 1, samples: int = 2000, confidence: float = 0.95) -> tuple[bool, str]:
-    """Promote only when better on similarity and not worse on grounding and publishable.
-
-    With per-product similarity differences (paired: the same gate products under both models)
-    "better" means the lower bound of the bootstrap interval of the mean difference is above the
-    margin, so one lucky product can't decide a promotion; a gate set smaller than min_examples
-    decides nothing.
-    """
-    d_sim = candidate["similarity_cosine"] - live["similarity_cosine"]
-    d_ground = candidate["grounding"] - live["grounding"]
-    d_pub = candidate["publishable"] - live["publishable"]
-    detail = f"similarity {d_sim:+.4f}, grounding {d_ground:+.4f}, publishable {d_pub:+.4f}"
-    if differences is not None:
-        if len(differences) < min_examples:
-            return False, f"gate set too small to decide: {len(differences)} products < {min_examples}: {detail}"
-        low, high = bootstrap_interval(differences, samples, confidence)
-        detail += f"; similarity gain {confidence:.0%} CI [{low:+.4f}, {high:+.4f}] over {len(differences)} products"
-        d_sim = low
-    if d_sim <= margins.similarity:
-        return False, f"not better on similarity (needs > {margins.similarity:+.4f}): {detail}"
-    if d_ground < -margins.grounding:
-        return False, f"worse on grounding: {detail}"
-    if d_pub < -margins.publishable:
-        return False, f"worse on publishable: {detail}"
-    return True, f"better: {detail}"
+@dataclass
+class ModelRun:
+    metrics: dict
+    drafts: list[str]
+    per_product: dict[str, list[float | None]]
 
 
 def gate_pairs(examples: list[Example]) -> list[tuple]:
@@ -118,13 +77,35 @@ def gate_pairs(examples: list[Example]) -> list[tuple]:
     return [(example.product, example.reference or example.target) for example in examples]
 
 
-def evaluate_on(model_spec: str, examples: list[Example], cache_dir: Path, batch_size: int) -> tuple[dict, list[float]]:
-    """The gate's metrics for one model, and its similarity per product (for the paired bootstrap)."""
+def evaluate_on(model_spec: str, examples: list[Example], cache_dir: Path, batch_size: int) -> ModelRun:
+    """One model on the gate products: its metrics, its draft and its veto measures per product."""
     pairs = gate_pairs(examples)
     scored, seconds, _ = generate_with_service(model_spec, pairs, cache_dir, batch_size)
-    per_product = cosine_similarities([item.text or "-" for item in scored], [item.reference for item in scored])
     metrics = score(scored, max(example.product.max_chars or 400 for example in examples), seconds)
-    return {name: value for name, value in metrics.items() if isinstance(value, int | float)}, per_product  # the gate compares numbers
+    numbers = {name: value for name, value in metrics.items() if isinstance(value, int | float)}  # the gate compares numbers
+    return ModelRun(numbers, [item.text for item in scored], per_product(scored))
+
+
+def gate_decision(examples: list[Example], live: ModelRun, candidate: ModelRun, settings) -> tuple[bool, str, dict]:
+    """(promoted, reason, report): the editors' effort on the edited gate products decides, the
+    vetoes need evidence of harm (gate.py); approved-unchanged products are left out of the effort."""
+    scored = [i for i, example in enumerate(examples) if example.action != "approved_unchanged"]
+    approved = [examples[i].reference for i in scored]
+    live_effort = Effort.of([live.drafts[i] for i in scored], approved)
+    candidate_effort = Effort.of([candidate.drafts[i] for i in scored], approved)
+    live_metrics = {**live.metrics, **live_effort.summary()}
+    candidate_metrics = {**candidate.metrics, **candidate_effort.summary()}
+    changes = {metric: [c - lv for c, lv in zip(candidate.per_product[metric], live.per_product[metric]) if c is not None and lv is not None]
+               for metric in live.per_product}
+    margins = Margins(settings.margin_effort, settings.margin_similarity, settings.margin_claim_free, settings.margin_coverage,
+                      settings.margin_publishable)
+    promoted, reason = gate(live_metrics, candidate_metrics, margins, effort_savings(live_effort, candidate_effort),
+                            settings.min_gate_examples, settings.bootstrap_samples, settings.confidence, len(examples) - len(scored), changes)
+    report = {**effort_report(live_effort, candidate_effort, settings.bootstrap_samples, settings.confidence),
+              "veto_intervals": {metric: bootstrap_interval(values, settings.bootstrap_samples, settings.confidence) if values else None
+                                 for metric, values in changes.items()},
+              "live_metrics": live_metrics, "candidate_metrics": candidate_metrics}
+    return promoted, reason, report
 
 
 def replay_train(settings) -> dict:
@@ -175,18 +156,14 @@ def _replay_train(settings, started: float) -> dict:
         config = settings.hyperparameters().model_copy(update={"eval_rows": len(selection), **inherited})
         result = fit(dataset.train, selection, config, Path(scratch), init_adapter=live.adapter_dir,
                      model_version=version, progress=settings.progress, cache_dir=settings.cache_dir)
-        live_metrics, live_similarity = evaluate_on(str(live.adapter_dir) if live.adapter_dir else "base", dataset.held_out, settings.cache_dir, settings.batch_size)
-        candidate_metrics, candidate_similarity = evaluate_on(str(result.adapter_dir), dataset.held_out, settings.cache_dir, settings.batch_size)
-        differences = [c - l for c, l in zip(candidate_similarity, live_similarity)]
-        promoted, reason = gate(
-            live_metrics, candidate_metrics, Margins(settings.margin_similarity, settings.margin_grounding, settings.margin_publishable),
-            differences, settings.min_gate_examples, settings.bootstrap_samples, settings.confidence,
-        )
-        interval = bootstrap_interval(differences, settings.bootstrap_samples, settings.confidence) if differences else None
+        live_run = evaluate_on(str(live.adapter_dir) if live.adapter_dir else "base", dataset.held_out, settings.cache_dir, settings.batch_size)
+        candidate_run = evaluate_on(str(result.adapter_dir), dataset.held_out, settings.cache_dir, settings.batch_size)
+        promoted, reason, report = gate_decision(dataset.held_out, live_run, candidate_run, settings)
+        live_metrics, candidate_metrics = report.pop("live_metrics"), report.pop("candidate_metrics")
         card = json.loads((result.adapter_dir / "model_card.json").read_text())
         card.update(parent_version=live.version, trained_on=summary["ranges"], dataset_sha256=summary["dataset_sha256"],
                     gate={"promoted": promoted, "reason": reason, "live": live_metrics, "candidate": candidate_metrics,
-                          "similarity_gain_interval": interval, "confidence": settings.confidence, "gate_products": len(differences),
+                          "effort": report, "confidence": settings.confidence, "gate_products": len(dataset.held_out),
                           "selection_products": len(dataset.selection)})
         (result.adapter_dir / "model_card.json").write_text(json.dumps(card, indent=2) + "\n")
         stored = store_version(result.adapter_dir, settings.model_store, version)
@@ -198,7 +175,8 @@ def _replay_train(settings, started: float) -> dict:
         artifact_uri=f"file://{stored.resolve()}",
         sha256=sha256_file(stored / "adapter_model.safetensors"),
         trained_on=replayed.ranges,
-        metrics={f"candidate_{k}": float(v) for k, v in candidate_metrics.items()} | {f"live_{k}": float(v) for k, v in live_metrics.items()},
+        metrics={f"candidate_{k}": float(v) for k, v in candidate_metrics.items() if v is not None}
+        | {f"live_{k}": float(v) for k, v in live_metrics.items() if v is not None},
         promoted=promoted,
         reason=reason,
         created_at=datetime.now(UTC),
@@ -208,7 +186,7 @@ def _replay_train(settings, started: float) -> dict:
     producer.flush()
     producer.close()
     summary.update(
-        version=version, promoted=promoted, reason=reason, live=live_metrics, candidate=candidate_metrics,
+        version=version, promoted=promoted, reason=reason, live=live_metrics, candidate=candidate_metrics, effort=report,
         artifact=str(stored), wall_seconds=round(time.perf_counter() - started, 1),
     )
     log.info("replay_train_done", version=version, promoted=promoted, reason=reason)

@@ -44,6 +44,16 @@ def build_registry(summary: dict, duration_seconds: float) -> CollectorRegistry:
     for model in ("live", "candidate"):
         if isinstance(summary.get(model), dict) and "similarity_cosine" in summary[model]:
             similarity.labels(model=model).set(summary[model]["similarity_cosine"])
+    # the gate's measure (gate.py): what editors would still change, per model, on the edited gate products
+    distance = Gauge("copydesk_trainer_edit_distance_median", "Median normalised edit distance from the gate's drafts to the editors' text, per model.",
+                     ["model"], registry=registry)
+    unchanged = Gauge("copydesk_trainer_approved_unchanged_ratio", "Share of the gate's drafts equal to the editors' text, per model.",
+                      ["model"], registry=registry)
+    for model in ("live", "candidate"):
+        measured = summary.get(model) if isinstance(summary.get(model), dict) else {}
+        if measured.get("edit_distance_median") is not None:
+            distance.labels(model=model).set(measured["edit_distance_median"])
+            unchanged.labels(model=model).set(measured["approved_unchanged"])
     return registry
 
 

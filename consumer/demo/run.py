@@ -125,6 +125,7 @@ def run_demo(settings: DemoSettings) -> int:
                 if stats.accounted >= len(records) and drafts_seen >= stats.drafts + stats.needs_review and letters_seen >= stats.dead_lettered:
                     break
         outputs.close()
+        keep_drafts(settings, client, service, received)
         summary = summarise(settings, service, records, latencies, last_draft_at - produced_at, generator.version, wall_started)
         if settings.linger_seconds:
             linger(settings.linger_seconds)
@@ -133,6 +134,27 @@ def run_demo(settings: DemoSettings) -> int:
         if health_server:
             health_server.shutdown()
     return 0 if summary["records"] <= service.stats.accounted else 1
+
+
+def keep_drafts(settings: DemoSettings, client: dict, service, received: list[dict]) -> None:
+    """--editor-keeps N: an editor pastes each of the first N drafts into the PIM's description and
+    saves; serve sees the product updates and derives an approved_unchanged approval for each."""
+    drafts = [d for d in received if d.get("event_type") == "description.generated"][: settings.editor_keeps]
+    if not drafts:
+        return
+    rows = {str(row["id"]): row for row in read_rows(settings.catalog or SAMPLE, settings.products)}
+    producer = KafkaProducer(**client, acks="all", enable_idempotence=True)
+    accounted = service.stats.accounted
+    for draft in drafts:
+        event = event_from_row({**rows[draft["product_id"]], "channel": draft["channel"]}, sequence=2, event_type="product.updated",
+                               source="copydesk-demo", description=draft["description"], description_origin="human")
+        producer.send(topics.PRODUCT_EVENTS, key=draft["product_id"].encode(), value=json.dumps(event).encode())
+    producer.flush()
+    producer.close()
+    deadline = time.monotonic() + 120
+    while service.stats.accounted < accounted + len(drafts) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    print(f"an editor kept {len(drafts)} draft(s) in the PIM: serve derived the approvals from the product updates")
 
 
 def linger(seconds: float) -> None:

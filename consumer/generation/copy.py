@@ -137,20 +137,26 @@ def lead_from_data(product: Product, max_chars: int, why: str) -> tuple[str, Che
 
 
 NAMED = re.compile(r":\s+the\s+(?P<name>[^.:]+?)\.?\s*$", re.I)
+NAMED_FIRST = re.compile(r"^(?!(?:a|an|the)\s)(?P<name>[^.:]{2,120}?):\s+(?:a|an|the)\s", re.I)
+"""A lead that opens with the product's name ("DELL U2412M: a 24-inch PC monitor ..."), the way
+some shops' house styles want it; v5's own leads open with an article ("A 24" PC monitor ...")."""
 
 
 def misnamed(text: str, product: Product) -> str | None:
-    """The name a lead gives the product ("...: the Seatwell.") when it is not the product's title.
+    """The name a lead gives the product ("...: the Seatwell.", "Pretend to be a dress: a printed
+    dress.") when it is not the product's title (with or without its brand).
 
     The lead targets end by naming the product when the data calls it by a name ("A digital
-    camera ...: the Sony DSC-WX50."); a model that copies that name wrong has lost track of it."""
-    match = NAMED.search(text.strip())
-    if not match:
-        return None
-    said = " ".join(match.group("name").lower().split())
+    camera ...: the Sony DSC-WX50."), an editor's house style may open with it; a model that
+    copies that name wrong has lost track of it."""
     title = " ".join(html.unescape(product.title).lower().split()).rstrip(".")
     brand = (product.brand or "").lower().strip()
-    return None if said in (title, f"{brand} {title}".strip()) else match.group("name")
+    for match in (NAMED.search(text.strip()), NAMED_FIRST.match(text.strip())):
+        if match:
+            said = " ".join(match.group("name").lower().split())
+            if said not in (title, f"{brand} {title}".strip()):
+                return match.group("name")
+    return None
 
 
 def _language_check(foreign: dict[str, str], locale: str) -> CheckResult:

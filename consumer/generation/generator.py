@@ -138,6 +138,7 @@ class Draft:
     attempts: int
     new_tokens: int
     raw_text: str = ""
+    """The model's first attempt as generated, before any guard, retry or ban: what "raw" metrics grade."""
     reasons: list[str] = field(default_factory=list)
     fields: CopyFields | None = None
     lead: str = ""  # the model's lead as guarded, before the bullets were added (text is the whole description)
@@ -320,6 +321,7 @@ class Generator:
         banned: dict[int, list[str]] = {}
         failed: dict[int, list[tuple[int, str]]] = {index: [] for index in range(len(requests))}
         fallback: dict[int, GuardReport] = {}
+        first_raw: dict[int, str] = {}
         for attempt in (1, 2):
             if not pending:
                 break
@@ -332,6 +334,7 @@ class Generator:
                          for text in self.generate_texts([requests[i] for i in group], decoding, banned_terms=[banned.get(i, []) for i in group])]
             still_failing = []
             for index, (raw, new_tokens) in zip(pending, texts):
+                first_raw.setdefault(index, raw)
                 tokens_used[index] += new_tokens
                 report = check_description(raw, requests[index].product, requests[index].max_chars, MIN_LEAD_CHARS)
                 failed[index] += [(attempt, check.name) for check in report.failures]
@@ -362,5 +365,6 @@ class Generator:
             drafts[index] = Draft(report.text, "needs_review", report.checks, 2, tokens_used[index], raw, reasons)
         for index, draft in enumerate(drafts):
             draft.failed_checks = failed[index]
+            draft.raw_text = first_raw[index]  # not the retry's: that one was written with bans
         return drafts  # type: ignore[return-value]
 

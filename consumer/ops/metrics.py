@@ -8,6 +8,7 @@ from typing import get_args
 from prometheus_client import Counter, Gauge, Histogram
 
 from schemas.events import CheckResult, DeadLetter, DescriptionGenerated, ProductEvent
+from consumer.ops.paired import edit_distance
 
 # Generation on CPU takes seconds to minutes per batch, on a GPU tens of milliseconds:
 # the buckets cover both so one dashboard serves either deployment.
@@ -41,6 +42,11 @@ MODEL_INFO = Gauge("copydesk_model_info", "The model version serving now (value 
 APPROVALS = Counter(
     "copydesk_approvals_total", "Editor decisions derived from PIM product updates, by action and the draft's model version.",
     ["action", "model_version"],
+)
+APPROVAL_EDIT_DISTANCE = Histogram(
+    "copydesk_approval_edit_distance_ratio",
+    "How much of a draft the editor changed before approving it: normalised edit distance, 0 = unchanged, by the draft's model version.",
+    ["model_version"], buckets=(0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0),
 )
 READY = Gauge("copydesk_ready", "1 when the model is loaded and partitions are assigned.")
 
@@ -97,9 +103,17 @@ def record_draft(status: str, new_tokens: int, failed_checks, latency_seconds: f
         GUARD_FAILURES.labels(check=check, attempt=str(attempt)).inc()
 
 
+def record_approval(action: str, model_version: str | None, draft: str | None, approved: str | None) -> None:
+    """One editor decision; with a draft and the text approved, also how much of the draft they changed."""
+    APPROVALS.labels(action=action, model_version=model_version or "none").inc()
+    if draft is not None and approved is not None:
+        APPROVAL_EDIT_DISTANCE.labels(model_version=model_version or "none").observe(edit_distance(draft, approved))
+
+
 def set_model_info(version: str) -> None:
     for action in APPROVAL_ACTIONS:  # the approved-unchanged share of a version reads 0, not "no data", before its first approval
         APPROVALS.labels(action=action, model_version=version)
+    APPROVAL_EDIT_DISTANCE.labels(model_version=version)
     MODEL_INFO.clear()
     MODEL_INFO.labels(version=version).set(1)
 

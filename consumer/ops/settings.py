@@ -249,6 +249,8 @@ class DemoSettings(ModelSettings):
     max_batch_size: int = Field(8, ge=1, le=1024, description="Most events generated together.")
     max_wait_ms: int = Field(500, ge=0, description="Longest an event waits for its batch to fill.")
     edge_cases: bool = Field(True, description="Add a malformed record, a locked description and a duplicate.")
+    editor_keeps: int = Field(0, ge=0, description="After the drafts, an editor keeps the first N of them in the PIM (product updates): "
+                              "serve derives approved_unchanged approvals, so the dashboard's editors' panels have data.")
     metrics_port: int = Field(0, ge=0, le=65535, description="Serve /metrics, /healthz and /readyz on 127.0.0.1:PORT (0: off).")
     linger_seconds: float = Field(0.0, ge=0, description="After the summary, keep the consumer and /metrics up this long (SIGTERM/Ctrl-C ends it early).")
     retrain: bool = Field(False, description="Run the learning loop: drafts, approvals, replay-train, gate, hot swap, drafts again (needs --catalog).")
@@ -260,6 +262,9 @@ class DemoSettings(ModelSettings):
     # no larger a gain (+0.022, CI [-0.011, +0.064]) for 50 training steps instead of 33.
     retrain_before_after_share: float = Field(0.2, gt=0, lt=1, description="With --retrain: share of products held out of the approvals, for the before/after line.")
     retrain_gate_share: float = Field(0.25, gt=0, lt=1, description="With --retrain: share of the approved products the trainer's gate evaluates on.")
+    retrain_editor: Literal["house-style", "catalog"] = Field(
+        "house-style", description="With --retrain: the demo's editors: the scripted house style (consumer/demo/house_style.py), "
+        "or the catalog's human text in place of every draft.")
     log_level: Literal["debug", "info", "warning", "error"] = Field("warning", description="JSON log level (the demo prints its own lines).")
 
 

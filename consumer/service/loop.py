@@ -180,7 +180,7 @@ class EnrichmentService:
         approval = self.approvals.observe(item) if self.config.approvals_topic else None
         if approval is not None:
             self._send(self.config.approvals_topic, approval.product_id.encode(), approval.model_dump_json().encode(), approval.event_id)
-            metrics.APPROVALS.labels(action=approval.action, model_version=approval.model_version or "none").inc()
+            metrics.record_approval(approval.action, approval.model_version, approval.generated_text, approval.approved_text)
             log.info("approval_derived", action=approval.action, product_id=approval.product_id, draft_id=approval.causation_id)
 
     def _enqueue(self, record, event: ProductEvent, writeback: Writeback | None) -> None:

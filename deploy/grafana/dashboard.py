@@ -56,6 +56,22 @@ def build() -> Dashboard:
         .refresh("30s")
         .time("now-6h", "now")
         .with_variable(DatasourceVariable("datasource").label("Data source").type("prometheus"))
+        .with_row(Row("Editors"))
+        .with_panel(timeseries(
+            "Drafts approved unchanged", "Share of editors' decisions (derived from PIM product updates) that kept the draft as "
+            "written, per model version: the number a merchant cares about.", "percentunit", [
+                query(f"sum by (model_version) (copydesk_approvals_total{{action=\"approved_unchanged\",{JOB}}}) / "
+                      f"clamp_min(sum by (model_version) (copydesk_approvals_total{{{JOB}}}), 1)", "{{model_version}}", "A"),
+            ], width=8))
+        .with_panel(timeseries(
+            "Editors' edit distance (median)", "How much of a draft editors change before approving it (normalised edit distance, "
+            "0 = kept as written), median per model version: falls when a retrained model has learned the shop's style.", "percentunit", [
+                query(f"histogram_quantile(0.5, sum by (le, model_version) (copydesk_approval_edit_distance_ratio_bucket{{{JOB}}}))",
+                      "{{model_version}}", "A"),
+            ], width=8))
+        .with_panel(timeseries("Editor decisions", "Approvals derived from product updates, by action.", "ops", [
+            query(f"sum by (action) (rate(copydesk_approvals_total{{{JOB}}}[{RATE}]))", "{{action}}", "A"),
+        ], width=8))
         .with_row(Row("Latency"))
         .with_panel(timeseries(
             "End-to-end latency", "From the product event's occurred_at to its draft being published.", "s",
@@ -89,16 +105,6 @@ def build() -> Dashboard:
         .with_panel(timeseries("Guard failures", "Failed checks per attempt, by check.", "ops", [
             query(f"sum by (check) (rate(copydesk_guard_failures_total{{{JOB}}}[{RATE}]))", "{{check}}", "A"),
         ], width=8))
-        .with_row(Row("Editors"))
-        .with_panel(timeseries(
-            "Drafts approved unchanged", "Share of editors' decisions (derived from PIM product updates) that kept the draft as "
-            "written, per model version: the number a merchant cares about.", "percentunit", [
-                query(f"sum by (model_version) (copydesk_approvals_total{{action=\"approved_unchanged\",{JOB}}}) / "
-                      f"clamp_min(sum by (model_version) (copydesk_approvals_total{{{JOB}}}), 1)", "{{model_version}}", "A"),
-            ], width=12))
-        .with_panel(timeseries("Editor decisions", "Approvals derived from product updates, by action.", "ops", [
-            query(f"sum by (action) (rate(copydesk_approvals_total{{{JOB}}}[{RATE}]))", "{{action}}", "A"),
-        ], width=12))
         .with_row(Row("Model"))
         .with_panel(timeseries("Model version over time", "Replicas serving each model version (hot swaps show as steps).", "short", [
             query(f"count by (version) (copydesk_model_info{{{JOB}}} == 1)", "{{version}}", "A"),

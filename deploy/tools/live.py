@@ -81,7 +81,7 @@ def run(rules: Path, expressions: list[tuple[str, str]], alerts: list[dict], wor
     prometheus_log = open(work / "prometheus.log", "w")
     environment = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     demo = subprocess.Popen(
-        [str(copydesk), "demo", "--products", str(products), "--metrics-port", str(metrics_port), "--linger-seconds", "900",
+        [str(copydesk), "demo", "--products", str(products), "--metrics-port", str(metrics_port), "--linger-seconds", "900", "--editor-keeps", "2",
          "--output", str(work / "drafts.jsonl")],
         stdout=demo_log, stderr=subprocess.STDOUT, env=environment,
     )
