@@ -144,13 +144,15 @@ def per_product(items: list[Scored]) -> dict[str, list[float | None]]:
 
 
 def generate_with_service(model: str, pairs: list[tuple[Product, str]], cache_dir: Path, batch_size: int, max_new_tokens: int = 192,
-                          locales: list[str] | None = None, unsupported_locale: str = "review") -> tuple[list[Scored], float, str]:
-    """Drafts exactly as `copydesk serve` would write them, batched like the service (each row in its own locale)."""
+                          locales: list[str] | None = None, unsupported_locale: str = "review",
+                          engine: str = "auto") -> tuple[list[Scored], float, str]:
+    """Drafts exactly as `copydesk serve` would write them, batched like the service (each row in its
+    own locale), on the engine serve uses (`engine`, as serve's setting: no train/serve skew)."""
     from consumer.generation.generator import Generator, Request
     from consumer.models.resolve import resolve_model
 
     base_dir, adapter_dir = resolve_model(model, cache_dir)
-    generator = Generator.load(base_dir, adapter_dir, max_new_tokens=max_new_tokens)
+    generator = Generator.load(base_dir, adapter_dir, max_new_tokens=max_new_tokens, engine=engine)
     scored: list[Scored] = []
     started = time.perf_counter()
     locales = locales or ["en_US"] * len(pairs)
@@ -191,11 +193,12 @@ def load_pairs(path: Path, limit: int | None, max_chars: int) -> list[tuple[Prod
     return [(product_from_row(row, max_chars=max_chars), row.get("description") or "") for row in read_rows(path, limit)]
 
 
-def evaluate_model(model: str, data: Path, limit: int | None = None, cache_dir: Path | None = None, max_chars: int = 400, batch_size: int = 16) -> dict:
+def evaluate_model(model: str, data: Path, limit: int | None = None, cache_dir: Path | None = None, max_chars: int = 400, batch_size: int = 16,
+                   engine: str = "auto") -> dict:
     from consumer.ops.settings import default_cache_dir
 
     pairs = load_pairs(data, limit, max_chars)
-    scored, seconds, version = generate_with_service(model, pairs, cache_dir or default_cache_dir(), batch_size)
+    scored, seconds, version = generate_with_service(model, pairs, cache_dir or default_cache_dir(), batch_size, engine=engine)
     return {"model": model, "model_version": version, "rows": len(pairs), "metrics": score(scored, max_chars, seconds), "items": scored}
 
 
@@ -257,7 +260,7 @@ def run_eval(settings) -> int:
     locales = [row.get("locale") or "en_US" for row in read_rows(settings.data, settings.limit)]
     for model in [*compared, settings.model]:
         scored, seconds, version = generate_with_service(model, pairs, settings.cache_dir, settings.batch_size, settings.max_new_tokens,
-                                                         locales, settings.unsupported_locale)
+                                                         locales, settings.unsupported_locale, settings.engine)
         columns.append((f"{model}: {version}", score(scored, settings.max_chars, seconds), len(pairs)))
         reports[model] = scored
     if settings.score_human:  # the people's text through the same scorer: what the claim and coverage numbers mean

@@ -77,10 +77,11 @@ def gate_pairs(examples: list[Example]) -> list[tuple]:
     return [(example.product, example.reference or example.target) for example in examples]
 
 
-def evaluate_on(model_spec: str, examples: list[Example], cache_dir: Path, batch_size: int) -> ModelRun:
-    """One model on the gate products: its metrics, its draft and its veto measures per product."""
+def evaluate_on(model_spec: str, examples: list[Example], cache_dir: Path, batch_size: int, engine: str = "auto") -> ModelRun:
+    """One model on the gate products: its metrics, its draft and its veto measures per product,
+    written by the engine the consumers serve with (`engine`, the same setting as serve's)."""
     pairs = gate_pairs(examples)
-    scored, seconds, _ = generate_with_service(model_spec, pairs, cache_dir, batch_size)
+    scored, seconds, _ = generate_with_service(model_spec, pairs, cache_dir, batch_size, engine=engine)
     metrics = score(scored, max(example.product.max_chars or 400 for example in examples), seconds)
     numbers = {name: value for name, value in metrics.items() if isinstance(value, int | float)}  # the gate compares numbers
     return ModelRun(numbers, [item.text for item in scored], per_product(scored))
@@ -156,8 +157,8 @@ def _replay_train(settings, started: float) -> dict:
         config = settings.hyperparameters().model_copy(update={"eval_rows": len(selection), **inherited})
         result = fit(dataset.train, selection, config, Path(scratch), init_adapter=live.adapter_dir,
                      model_version=version, progress=settings.progress, cache_dir=settings.cache_dir)
-        live_run = evaluate_on(str(live.adapter_dir) if live.adapter_dir else "base", dataset.held_out, settings.cache_dir, settings.batch_size)
-        candidate_run = evaluate_on(str(result.adapter_dir), dataset.held_out, settings.cache_dir, settings.batch_size)
+        live_run = evaluate_on(str(live.adapter_dir) if live.adapter_dir else "base", dataset.held_out, settings.cache_dir, settings.batch_size, settings.engine)
+        candidate_run = evaluate_on(str(result.adapter_dir), dataset.held_out, settings.cache_dir, settings.batch_size, settings.engine)
         promoted, reason, report = gate_decision(dataset.held_out, live_run, candidate_run, settings)
         live_metrics, candidate_metrics = report.pop("live_metrics"), report.pop("candidate_metrics")
         card = json.loads((result.adapter_dir / "model_card.json").read_text())

@@ -49,6 +49,7 @@ class ReplayTrainSettings(KafkaSettings, Hyperparameters):
     model_store: Path = Field(Path("model-store"), description="Directory (or mounted volume) that keeps every version.")
     incremental: bool = Field(False, description="Start from the offsets in the live model's card instead of the beginning.")
     held_out_share: float = Field(0.2, gt=0, lt=1, description="Share of products held out for the gate's evaluation.")
+    engine: Literal["auto", "cached", "generate"] = Field("auto", description="The engine the gate drafts with: set it as the consumers' `engine` (no train/serve skew).")
     min_examples: int = Field(8, description="Fewer training examples than this: no candidate.")
     # Defaults that differ from `fit`'s: 3 passes at 1e-3 is what made the candidate beat the
     # live model on the catalog's valid split (2 at 3e-4 was rejected by the gate: similarity

@@ -1,8 +1,10 @@
 """The resident model: batched, grounded, deterministic generation of description drafts.
 
-Loaded once per process and kept on the device. One call writes a whole batch: prompts are
-left-padded so every row's next token sits in the same column and the KV cache is shared,
-decoding is greedy (a redelivered event gets the same text), numbers are constrained to the
+Loaded once per process and kept on the device. One call writes a whole batch, through one of
+two engines (`engine`): on CPU copydesk's cached engine (engine.py: the shared prompt prefix
+computed once, no padding, bf16 matmuls where the CPU has them), on GPU transformers' `generate`
+on left-padded prompts. Both take the same logits processors. Decoding is greedy and a row's
+text does not depend on its batch (a redelivered event gets the same text), numbers are constrained to the
 product data while decoding, and each row stops on its own token budget derived from the
 field's max_chars. A draft that fails only on some sentences (a claim the data lacks, markup)
 loses those sentences when what is left passes every guard; other failures get one retry with
@@ -37,6 +39,17 @@ from consumer.generation.grounding import BannedTermsProcessor, NumberGroundingP
 from consumer.generation.claims.checker import unsupported_phrases as claim_bans  # noqa: E402
 from consumer.generation.claims.coverage import stated_attributes  # noqa: E402
 from consumer.generation.copy import choose_lead, compose, lead_from_data  # noqa: E402
+from consumer.generation.engine import DecodeEngine  # noqa: E402
+from consumer.generation.loading import (  # noqa: E402,F401  (pick_device: trainer/fit.py reads it from here)
+    adapter_locales,
+    adapter_prompt_style,
+    adapter_version,
+    matmul_dtype,
+    pick_device,
+    pick_dtype,
+    pick_engine,
+    shared_prefix,
+)
 from consumer.generation.guards import GuardReport, check_description, keep_grounded_sentences, ungrounded_terms  # noqa: E402
 from consumer.generation.language import language_of_locale, writes  # noqa: E402
 from consumer.generation.model_thread import on_model_thread  # noqa: E402
@@ -157,52 +170,15 @@ class PerRowBudget(StoppingCriteria):
         return torch.full((input_ids.shape[0],), generated, device=input_ids.device) >= self.budgets
 
 
-def pick_device(device: str = "auto") -> torch.device:
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
-
-
-def pick_dtype(device: torch.device, dtype: str = "auto") -> torch.dtype:
-    """bf16 on CUDA. On CPU fp32: measured here, bf16 generation was 2.2x slower than fp32 and
-    bf16 batched greedy text differed from unbatched, which would break redelivery determinism."""
-    if dtype != "auto":
-        return getattr(torch, dtype)
-    return torch.bfloat16 if device.type == "cuda" else torch.float32
-
-
-def adapter_version(adapter_dir: Path) -> str:
-    card = adapter_dir / "model_card.json"
-    if card.is_file():
-        return json.loads(card.read_text())["model_version"]
-    return adapter_dir.name
-
-
-def adapter_locales(adapter_dir: Path | None) -> tuple[str, ...]:
-    """The languages the model writes (its card's ``locales``). SmolLM2 and every adapter trained
-    on the English catalog: English; a card without the key predates it and was trained in English."""
-    card = adapter_dir / "model_card.json" if adapter_dir is not None else None
-    if card is None or not card.is_file():
-        return ("en",)
-    return tuple(json.loads(card.read_text()).get("locales") or ("en",))
-
-
-def adapter_prompt_style(adapter_dir: Path | None) -> str:
-    """The prompt layout the adapter was trained on (its card's hyperparameters); base: "plain"."""
-    card = adapter_dir / "model_card.json" if adapter_dir is not None else None
-    if card is None or not card.is_file():
-        return "plain"
-    return json.loads(card.read_text()).get("hyperparameters", {}).get("prompt_style", "plain")
-
-
 class Generator:
     """A loaded model plus everything needed to turn product data into guarded drafts."""
 
     locales: tuple[str, ...] = ("en",)  # the languages the model writes (its card's "locales")
 
     def __init__(self, model, tokenizer, version: str, device: torch.device, max_new_tokens: int = 192, prompt_style: str = "plain",
-                 locales: tuple[str, ...] = ("en",)):
-        self.model = model
+                 locales: tuple[str, ...] = ("en",), engine: DecodeEngine | None = None):
+        self.model = model  # None under the cached engine, which holds the weights
+        self.engine = engine
         self.locales = locales  # languages the model writes: other locales never reach it
         self.prompt_style = prompt_style  # served exactly as trained: schemas/prompt.py
         self.tokenizer = tokenizer
@@ -219,6 +195,7 @@ class Generator:
         device: str = "auto",
         dtype: str = "auto",
         max_new_tokens: int = 192,
+        engine: str = "auto",
     ) -> Generator:
         torch_device = pick_device(device)
         torch_dtype = pick_dtype(torch_device, dtype)
@@ -235,7 +212,19 @@ class Generator:
             version = adapter_version(adapter_dir)
         model.to(torch_device).eval()
         model.generation_config.pad_token_id = tokenizer.pad_token_id
-        return cls(model, tokenizer, version, torch_device, max_new_tokens, adapter_prompt_style(adapter_dir), adapter_locales(adapter_dir))
+        style = adapter_prompt_style(adapter_dir)
+        cached = None
+        if pick_engine(engine, torch_device, model) == "cached":
+            cached = DecodeEngine(model, shared_prefix(tokenizer, style), matmul_dtype(dtype, torch_dtype))
+            model = None  # the engine took over its weights
+        return cls(model, tokenizer, version, torch_device, max_new_tokens, style, adapter_locales(adapter_dir), cached)
+
+    @property
+    def engine_name(self) -> str:
+        """What writes the tokens: 'cached-bfloat16', 'cached-float32' or 'generate-float32' (for logs, metrics and cards)."""
+        if self.engine is not None:
+            return f"cached-{str(self.engine.matmul_dtype).removeprefix('torch.')}"
+        return f"generate-{str(self.model.dtype).removeprefix('torch.')}"
 
     def token_budget(self, max_chars: int) -> int:
         return min(self.max_new_tokens, math.ceil(max_chars / CHARS_PER_TOKEN) + 8)
@@ -255,15 +244,24 @@ class Generator:
         budgets: list[int] | None = None,
         banned_terms: list[list[str]] | None = None,
     ) -> list[tuple[str, int]]:
-        """Raw model text and new-token count for each request, in one batched generate()."""
-        encoded = self.tokenizer(self.render_prompts(requests), return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
+        """Raw model text and new-token count for each request, in one batched pass of the engine."""
+        prompts = self.render_prompts(requests)
         budgets = budgets or [self.token_budget(r.max_chars) for r in requests]
-        prompt_length = encoded["input_ids"].shape[1]
+        if self.engine is not None:
+            ids = [self.tokenizer(prompt, add_special_tokens=False)["input_ids"] for prompt in prompts]
+            prompt_length = max(len(row) for row in ids)
+        else:
+            encoded = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
+            prompt_length = encoded["input_ids"].shape[1]
         processors = [*decoding_processors(decoding, prompt_length, self.tokenizer.eos_token_id)]
         processors.append(NumberGroundingProcessor(self.tokenizer, [allowed_numbers(r.product) for r in requests]))
         # Per row: the phrases its data denies (a false flag's name), plus what a failed attempt invented.
         banned = [claim_bans(r.product) + (banned_terms[i] if banned_terms else []) for i, r in enumerate(requests)]
         processors.append(BannedTermsProcessor(self.tokenizer, banned))
+        if self.engine is not None:
+            output, prompt_length = self.engine.generate(ids, budgets, LogitsProcessorList(processors), self.tokenizer.pad_token_id,
+                                                         self.tokenizer.eos_token_id)
+            return self._decoded(output, prompt_length)
         output = self.model.generate(
             **encoded,
             do_sample=False,
@@ -272,6 +270,9 @@ class Generator:
             stopping_criteria=StoppingCriteriaList([PerRowBudget(prompt_length, torch.tensor(budgets, device=self.device))]),
             pad_token_id=self.tokenizer.pad_token_id,
         )
+        return self._decoded(output, prompt_length)
+
+    def _decoded(self, output: torch.Tensor, prompt_length: int) -> list[tuple[str, int]]:
         results = []
         for row in output[:, prompt_length:]:
             tokens = row[row != self.tokenizer.pad_token_id]

@@ -113,6 +113,10 @@ class ModelSettings(CopydeskSettings):
         "auto", description="'auto': bf16 on CUDA, fp32 on CPU (faster here, and batch-invariant)."
     )
     max_new_tokens: int = Field(192, ge=8, le=2048, description="Upper bound of new tokens per description.")
+    engine: Literal["auto", "cached", "generate"] = Field(
+        "auto", description="What decodes: 'cached' (copydesk's engine: the shared prompt prefix computed once, no padding, "
+        "bf16 matmuls where the CPU has them), 'generate' (transformers' generate, the fp32 path); 'auto': cached on CPU, generate on GPU."
+    )
 
 
 InputFormat = Literal["copydesk", "auto", "akeneo", "commercetools", "saleor", "shopify", "adobe-commerce"]

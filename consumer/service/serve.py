@@ -23,11 +23,12 @@ def load_generator(settings: ModelSettings) -> Generator:
 
     transformers_logging.disable_progress_bar()  # "Loading weights" bars would break a JSON log
     base_dir, adapter_dir = resolve_model(settings.model, settings.cache_dir)
-    generator = Generator.load(base_dir, adapter_dir, settings.device, settings.dtype, settings.max_new_tokens)
+    generator = Generator.load(base_dir, adapter_dir, settings.device, settings.dtype, settings.max_new_tokens, settings.engine)
     seconds = time.perf_counter() - started
     metrics.MODEL_LOAD_SECONDS.set(seconds)
     metrics.set_model_info(generator.version)
-    log.info("model_loaded", model_version=generator.version, device=str(generator.device), seconds=round(seconds, 2))
+    log.info("model_loaded", model_version=generator.version, device=str(generator.device), engine=generator.engine_name,
+             seconds=round(seconds, 2))
     return generator
 
 
@@ -60,7 +61,7 @@ def adapter_loader(settings: ModelSettings):
 
     def load(folder, version: str) -> Generator:
         base_dir, _ = resolve_model("base", settings.cache_dir)
-        generator = Generator.load(base_dir, folder, settings.device, settings.dtype, settings.max_new_tokens)
+        generator = Generator.load(base_dir, folder, settings.device, settings.dtype, settings.max_new_tokens, settings.engine)
         generator.version = version
         return generator
 

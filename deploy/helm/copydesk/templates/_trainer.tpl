@@ -31,6 +31,8 @@ containers:
         value: {{ .Values.trainer.epochs | quote }}
       - name: COPYDESK_LEARNING_RATE
         value: {{ .Values.trainer.learningRate | quote }}
+      - name: COPYDESK_ENGINE  # the gate drafts with the consumers' engine: no train/serve skew
+        value: {{ .Values.consumer.engine | quote }}
       - name: COPYDESK_HELD_OUT_SHARE
         value: {{ .Values.trainer.heldOutShare | quote }}
       - name: COPYDESK_INCREMENTAL
