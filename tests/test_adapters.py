@@ -72,6 +72,21 @@ def test_akeneo_origin_and_lock_attributes_are_configurable():
     assert "description source" not in event.product.attributes and "copy locked" not in event.product.attributes
 
 
+def test_akeneo_knows_its_own_live_text_by_the_fingerprint_write_back_recorded():
+    """With no origin attribute configured, a live write left nothing saying the text was copydesk's,
+    so its own draft counted as a person's forever (failed before: 'human' both times)."""
+    from consumer.writeback.ownership import fingerprint
+
+    document = payload("akeneo_events_api")
+    values = document["events"][0]["data"]["resource"]["values"]
+    values["description"] = [{"locale": "en_US", "scope": "ecommerce", "data": "<p>A light tent.</p>"}]
+    values["copydesk_draft_info"] = [{"locale": "en_US", "scope": "ecommerce",
+                                      "data": f"draft; model m-1; failed checks: none; event e-1; live {fingerprint('A light tent.')}"}]
+    assert only(adapt(document, "akeneo")).event.product.description_origin == "copydesk"
+    values["description"][0]["data"] = "<p>A light tent, pitched in a minute.</p>"  # a person edited it since
+    assert only(adapt(document, "akeneo")).event.product.description_origin == "human"
+
+
 def test_akeneo_writeback_goes_to_the_review_attribute_and_live_only_for_a_draft():
     item = only(adapt("akeneo_events_api", "akeneo", AdapterConfig(origin_attribute="description_source")))
     change = render(item.writeback, item.event, "A light tent.", "draft", model_version="m-1", event_id="e-1")
@@ -205,6 +220,15 @@ def test_shopify_ids_above_2_53_survive_and_vendor_is_the_brand():
     assert event.product.attributes["tags"] == ["ceramic", "pour-over", "handmade"]
     assert event.product.attributes["Glaze"] == ["Sand", "Slate"]
     assert event.sequence == 1772458200000  # updated_at 08:30-05:00 = 13:30Z
+
+
+def test_shopify_tags_that_are_stock_codes_are_no_product_facts():
+    """'APR-LIN-SAGE' became a fact and the copy said "a tag of APR-LIN-SAGE" (failed before: every tag was kept)."""
+    document = payload("shopify_products_update")
+    document["tags"] = "ceramic, APR-LIN-SAGE, SKU1042, USB-C, 4K, kw-77"
+    document["variants"][0]["sku"] = "KW-77"
+    event = only(adapt(document, "auto", headers={"X-Shopify-Topic": "products/update"})).event
+    assert event.product.attributes["tags"] == ["ceramic", "USB-C", "4K"]
 
 
 def test_shopify_writeback_is_a_draft_metafield_and_live_html_only_on_request():

@@ -165,3 +165,17 @@ def test_bf16_matmuls_keep_the_drafts_of_fp32(shipped):
     ours, theirs = bf16.describe(requests), fp32.describe(requests)
     assert sum(a.text == b.text for a, b in zip(ours, theirs)) >= 6
     assert [a.status for a in ours] == [b.status for b in theirs]
+
+
+@pytest.mark.model
+def test_loading_the_shipped_model_logs_no_deprecation_warning(base_model_dir):
+    """peft 0.21.2 read transformers' deprecated is_gradient_checkpointing on every start (a new user's first log line)."""
+    import warnings
+
+    from consumer.generation.generator import Generator
+    from consumer.models.resolve import DEFAULT_ADAPTER_DIR
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Generator.load(base_model_dir, DEFAULT_ADAPTER_DIR)
+    assert not [w for w in caught if "is_gradient_checkpointing" in str(w.message)]

@@ -194,6 +194,9 @@ def test_ingest_stores_signed_webhooks_and_refuses_the_rest(broker, new_topic):
     assert akeneo_record.key == TENT_UUID.encode() and removed.key == b"0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
     assert 'copydesk_ingest_requests_total{platform="shopify",status="401"} 2.0' in metrics
     assert 'copydesk_ingest_signature_failures_total{platform="shopify"} 2.0' in metrics
+    # every status the routes answer exists from 0 (400 and 413 appeared only once they happened)
+    assert 'copydesk_ingest_requests_total{platform="adobe-commerce",status="413"} 0.0' in metrics
+    assert 'copydesk_ingest_requests_total{platform="adobe-commerce",status="400"} 0.0' in metrics
 
 
 @pytest.mark.kafka

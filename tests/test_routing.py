@@ -92,6 +92,19 @@ def test_validation_reasons():
     assert isinstance(parse_product_event(key, json.dumps(good).encode()), ProductEvent)
 
 
+def test_an_oversized_record_names_the_field_to_shorten():
+    """A 1 MB title was dead-lettered as 'record value is N bytes' alone; a shorter long title named
+    product.title. Both name it now (the first assertion failed before)."""
+    good = product_event()
+    key = good["product_id"].encode()
+    huge = parse_product_event(key, json.dumps({**good, "product": {**good["product"], "title": "x" * 1_000_000}}).encode())
+    assert huge.error_type == "oversized" and "product.title (1,000,000 characters)" in huge.message, huge.message
+    long = parse_product_event(key, json.dumps({**good, "product": {**good["product"], "title": "x" * 500_000}}).encode())
+    assert long.error_type == "oversized" and "product.title" in long.message, long.message
+    blob = parse_product_event(key, b"x" * 1_000_001)
+    assert blob.error_type == "oversized" and "largest field" not in blob.message
+
+
 product_states = st.fixed_dictionaries({
     "sequence": st.integers(min_value=0, max_value=20),
     "description": st.one_of(st.none(), st.sampled_from(["Our own words.", "Imported text.", "A draft we wrote."])),

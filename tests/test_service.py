@@ -242,3 +242,26 @@ def test_demo_runs_end_to_end(tmp_path, base_model_dir):
     assert "an editor kept 1 draft(s) in the PIM" in result.stdout
     assert len(output.read_text().splitlines()) == 5  # 3 drafts, the locked one's description.skipped, 1 dead letter
     assert uuid.UUID(json.loads(output.read_text().splitlines()[0]).get("event_id", str(uuid.uuid4())))
+
+
+def test_the_demo_summary_counts_skips_the_way_a_reader_sees_them():
+    """It said '2 skipped' over one [skipped] line: a duplicate publishes no record (a new user's papercut)."""
+    from consumer.demo.run import skipped_line
+
+    assert skipped_line({"duplicate": 1, "unchanged": 1}, shown=1) == "2 skipped (duplicate 1, unchanged 1; 1 shown above, the other publishes no record)"
+    assert skipped_line({"human_text": 2}, shown=2) == "2 skipped (human_text 2)"
+    assert skipped_line({}, shown=0) == "0 skipped"
+
+
+def test_the_demo_progress_line_tells_the_batch_being_generated():
+    """A per-event rate stood still for a minute while one batch generated; now the line names the batch."""
+    import types
+
+    from consumer.demo.run import BatchWatch
+
+    watch = BatchWatch()
+    first = types.SimpleNamespace(items=[1] * 8, started=time.perf_counter() - 40)
+    assert watch.state(None) == "waiting for events"
+    assert watch.state(first) == "generating 8 products, 40 s elapsed"
+    second = types.SimpleNamespace(items=[1] * 7, started=time.perf_counter())
+    assert watch.state(second).startswith("generating 7 products, 0 s elapsed (the last batch: 8 in 40 s")

@@ -10,6 +10,7 @@ the data.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 
 import pytest
@@ -342,3 +343,28 @@ def test_review_mode_shows_the_editor_every_field_and_writes_no_live_seo(platfor
             assert json.loads(raw)["fields"]["seo_title"] == SEO["seo_title"]
         else:  # one text: the description, then the SEO drafts
             assert fields(pims, platform)["review"] == f"A two-person trail tent. SEO title: {SEO['seo_title']} Meta description: {SEO['meta_description']}"
+
+
+def test_writeback_readiness_speaks_of_no_model():
+    """Its /readyz said model_loaded=True though write-back loads no model (a new user's papercut)."""
+    with FakePIMs() as pims:
+        health = service(pims).health
+    assert not health.ready and "model" not in health.detail()
+    health.assigned = True
+    assert health.ready and health.detail().startswith("assigned=True")
+
+
+def test_write_back_reads_the_product_the_way_serve_read_it():
+    """serve ran with --max-chars 300 and write-back with its defaults: the input_hash of every re-read
+    differed, so every draft was skipped as stale, silently. The draft now carries how serve read the
+    product (failed before: skipped_changed_since)."""
+    from consumer.adapters.common import with_reading
+
+    with FakePIMs() as pims:
+        seed(pims, "akeneo")
+        serve_reading = AdapterConfig(max_chars=300)
+        item = only(adapt("akeneo_events_api", "akeneo", serve_reading))
+        item = dataclasses.replace(item, writeback=with_reading(item.writeback, serve_reading))
+        assert item.writeback.context["reading"]["max_chars"] == 300
+        assert service(pims).handle(draft_of(item, "draft", text="A review draft.")) == "applied"
+        assert AdapterConfig.from_reading(serve_reading.as_reading()) == serve_reading

@@ -30,6 +30,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
 
 from consumer.models.base_model import BASE_MODEL_NAME, prepare_base_model, read_manifest, sha256_file  # noqa: E402
 from consumer.generation.generator import pick_device  # noqa: E402
+from consumer.generation.loading import peft_without_deprecation_noise  # noqa: E402
 from consumer.generation.model_thread import on_model_thread  # noqa: E402
 from consumer.ops.settings import default_cache_dir  # noqa: E402
 from schemas.prompt import build_messages  # noqa: E402
@@ -144,7 +145,8 @@ def fit(
     if init_adapter:
         from peft import PeftModel
 
-        model = PeftModel.from_pretrained(model, init_adapter, is_trainable=True)
+        with peft_without_deprecation_noise():
+            model = PeftModel.from_pretrained(model, init_adapter, is_trainable=True)
     else:
         layers = model.config.num_hidden_layers
         lora = LoraConfig(
@@ -153,7 +155,8 @@ def fit(
             # Adapting only the top layers means backward stops there: 1.6x faster steps on CPU.
             layers_to_transform=list(range(layers - config.lora_layers, layers)) if config.lora_layers else None,
         )
-        model = get_peft_model(model, lora)
+        with peft_without_deprecation_noise():
+            model = get_peft_model(model, lora)
     model.to(device).train()
     trainable = model
     if world > 1:

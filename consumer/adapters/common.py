@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from schemas import ProductEvent, describe_validation_error
+from consumer.writeback.ownership import fingerprint, marks_in
 from schemas.events import MAX_ATTRIBUTE_VALUE_CHARS, MAX_ATTRIBUTES, MAX_LIST_ITEMS
 
 ORIGIN_COPYDESK = "copydesk"
@@ -89,6 +90,23 @@ class AdapterConfig:
     def pick(self, name: str, default: str | None) -> str | None:
         value = getattr(self, name)
         return default if value is None else value
+
+    def as_reading(self) -> dict[str, Any]:
+        """These options as JSON, carried in each draft's write-back target: how serve read the product
+        decides its input_hash, so write-back re-reads it the same way (see from_reading)."""
+        return {**{name: getattr(self, name) for name in self.__dataclass_fields__}, "locales": list(self.locales),
+                "exclude_attributes": list(self.exclude_attributes), "store_locales": dict(self.store_locales)}
+
+    @classmethod
+    def from_reading(cls, reading: dict[str, Any]) -> AdapterConfig:
+        known = {name: value for name, value in reading.items() if name in cls.__dataclass_fields__}
+        return cls(**{**known, "locales": tuple(known.get("locales") or ("en_US",)),
+                      "exclude_attributes": tuple(known.get("exclude_attributes") or ())})
+
+
+def with_reading(writeback: Writeback | None, config: AdapterConfig) -> Writeback | None:
+    """The write-back target plus the reading options serve used (write-back cannot then disagree with it)."""
+    return None if writeback is None else Writeback(writeback.platform, {**writeback.context, "reading": config.as_reading()})
 
 
 # -- rendering values the way a shopper reads them ----------------------------------------
@@ -207,11 +225,18 @@ def derived_event_id(*parts: object) -> str:
     return str(uuid.UUID(digest[:32]))
 
 
-def origin_of(description: str | None, origin_value: object) -> str | None:
-    """A description nobody marked as copydesk's is a person's: it must never be replaced."""
+def origin_of(description: str | None, origin_value: object, info_line: object = None) -> str | None:
+    """A description nobody marked as copydesk's is a person's: it must never be replaced.
+
+    Marked means: the origin attribute says copydesk, or copydesk's write-back recorded this very
+    text's fingerprint as its live write in the info field (so a live write needs no origin
+    attribute configured for copydesk to know its own text; any edit since changes the fingerprint).
+    """
     if not description:
         return None
     if isinstance(origin_value, str) and origin_value.strip().lower() == ORIGIN_COPYDESK:
+        return "copydesk"
+    if isinstance(info_line, str) and (mark := marks_in(info_line).get("live")) and mark == fingerprint(description):
         return "copydesk"
     return "human"
 

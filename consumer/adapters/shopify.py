@@ -12,6 +12,8 @@ an editor cleared becomes a rejection.
 
 from __future__ import annotations
 
+import re
+
 import json
 
 from consumer.adapters.common import (
@@ -43,6 +45,18 @@ def product_id_of(payload: dict) -> str:
     return str(raw)
 
 
+CODE_TAG = re.compile(r"(?=.*\d)(?=.*[A-Z])[A-Z0-9]+(?:[-_./][A-Z0-9]+)*|[A-Z0-9]+(?:[-_][A-Z0-9]+){2,}")
+
+
+def is_code_tag(tag: str, skus: list[str]) -> bool:
+    """A tag that is a stock code, not a word about the product ('APR-LIN-SAGE', 'SKU1042', a variant's
+    SKU): merchants tag products for their own filters, and such a tag read as a fact ended up in the
+    copy ("a tag of APR-LIN-SAGE"). Short capitals stay facts: 'USB-C', '4K', 'IP67'."""
+    if tag.casefold() in {sku.casefold() for sku in skus}:
+        return True
+    return len(tag) >= 5 and CODE_TAG.fullmatch(tag) is not None
+
+
 def adapt(payload: dict, config: AdapterConfig, fetcher=None, headers: dict | None = None) -> list[Adapted]:
     headers = headers or {}
     topic = headers.get("x-shopify-topic")
@@ -57,15 +71,15 @@ def adapt(payload: dict, config: AdapterConfig, fetcher=None, headers: dict | No
     body = strip_html(payload.get("body_html") or "") or None
     attributes: dict = {}
     excluded = set(config.exclude_attributes)
-    tags = [tag.strip() for tag in str(payload.get("tags") or "").split(",") if tag.strip()]
+    variants = payload.get("variants") or []
+    skus = [variant.get("sku") for variant in variants if isinstance(variant, dict) and variant.get("sku")]
+    tags = [tag for tag in (t.strip() for t in str(payload.get("tags") or "").split(",")) if tag and not is_code_tag(tag, skus)]
     if tags and "tags" not in excluded:
         put_attribute(attributes, "tags", tags)
     for option in payload.get("options") or []:
         if isinstance(option, dict) and option.get("name") and option.get("values") and option.get("name") != "Title":
             if option["name"] not in excluded:
                 put_attribute(attributes, option["name"], option["values"])
-    variants = payload.get("variants") or []
-    skus = [variant.get("sku") for variant in variants if isinstance(variant, dict) and variant.get("sku")]
     if skus and "sku" not in excluded:
         put_attribute(attributes, "sku", skus if len(skus) > 1 else skus[0])
     event_id = headers.get("x-shopify-event-id") or headers.get("x-shopify-webhook-id") or derived_event_id(PLATFORM, product_id, updated.isoformat())

@@ -47,11 +47,12 @@ from consumer.generation.loading import (  # noqa: E402,F401  (pick_device: trai
     matmul_dtype,
     pick_device,
     pick_dtype,
+    peft_without_deprecation_noise,
     pick_engine,
     shared_prefix,
 )
 from consumer.generation.guards import GuardReport, check_description, keep_grounded_sentences, ungrounded_terms  # noqa: E402
-from consumer.generation.language import language_of_locale, writes  # noqa: E402
+from consumer.generation.language import writes  # noqa: E402
 from consumer.generation.model_thread import on_model_thread  # noqa: E402
 from schemas.copy_fields import limit  # noqa: E402
 from schemas.events import CheckResult, CopyFields, Product  # noqa: E402
@@ -208,7 +209,8 @@ class Generator:
             from peft import PeftModel
 
             # Merged into the base weights: serving pays no adapter overhead per token.
-            model = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
+            with peft_without_deprecation_noise():
+                model = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
             version = adapter_version(adapter_dir)
         model.to(torch_device).eval()
         model.generation_config.pad_token_id = tokenizer.pad_token_id

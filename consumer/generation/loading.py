@@ -6,7 +6,9 @@ made once per load, each from the machine or the adapter's card.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import warnings
 from pathlib import Path
 
 import torch
@@ -83,3 +85,12 @@ def adapter_prompt_style(adapter_dir: Path | None) -> str:
     if card is None or not card.is_file():
         return "plain"
     return json.loads(card.read_text()).get("hyperparameters", {}).get("prompt_style", "plain")
+
+
+@contextlib.contextmanager
+def peft_without_deprecation_noise():
+    """peft 0.21.2 reads transformers 5's deprecated `is_gradient_checkpointing` whenever it wraps a
+    model, so every start logged a FutureWarning no user can act on. Only that warning is silenced."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        yield

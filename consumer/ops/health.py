@@ -10,9 +10,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 
 class HealthState:
-    def __init__(self, stall_seconds: float = 120.0):
+    def __init__(self, stall_seconds: float = 120.0, loads_model: bool = True):
         self.stall_seconds = stall_seconds
         self.last_loop = time.monotonic()
+        self.loads_model = loads_model  # writeback loads none: its /readyz does not speak of a model
         self.model_loaded = False
         self.assigned = False
 
@@ -25,7 +26,11 @@ class HealthState:
 
     @property
     def ready(self) -> bool:
-        return self.alive and self.model_loaded and self.assigned
+        return self.alive and (self.model_loaded or not self.loads_model) and self.assigned
+
+    def detail(self) -> str:
+        parts = [f"model_loaded={self.model_loaded}"] if self.loads_model else []
+        return " ".join([*parts, f"assigned={self.assigned}", f"alive={self.alive}"]) + "\n"
 
 
 def serve_health(state: HealthState, port: int, host: str = "0.0.0.0") -> ThreadingHTTPServer:
@@ -38,8 +43,7 @@ def serve_health(state: HealthState, port: int, host: str = "0.0.0.0") -> Thread
                 body, content_type = (b"ok\n" if status == 200 else b"stalled\n"), "text/plain"
             elif self.path == "/readyz":
                 status = 200 if state.ready else 503
-                detail = f"model_loaded={state.model_loaded} assigned={state.assigned} alive={state.alive}\n"
-                body, content_type = detail.encode(), "text/plain"
+                body, content_type = state.detail().encode(), "text/plain"
             else:
                 body, status, content_type = b"not found\n", 404, "text/plain"
             self.send_response(status)

@@ -136,7 +136,8 @@ class AdapterSettings(CopydeskSettings):
     description_attribute: str | None = Field(None, description="Attribute the description lives in (default 'description').")
     brand_attribute: str | None = Field(None, description="Attribute holding the brand (default 'brand'; Shopify uses vendor).")
     locked_attribute: str | None = Field(None, description="Boolean attribute that locks the description against drafts.")
-    origin_attribute: str | None = Field(None, description="Attribute that says 'copydesk' when our draft was applied; any other description counts as human-written.")
+    origin_attribute: str | None = Field(None, description="Attribute that says 'copydesk' when our draft was applied; any other description counts as human-written "
+                                            "(Akeneo: without it, a description still counts as copydesk's while it matches the fingerprint write-back recorded).")
     max_chars: int | None = Field(None, ge=40, description="Length limit of the description field, in characters.")
     exclude_attributes: str = Field("", description="Comma-separated attribute codes never given to the model.")
     store_locales: str = Field("", description="Adobe Commerce: store_id=locale pairs, e.g. '1=en_US,2=de_DE'.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from consumer.adapters import AdapterConfig
 
@@ -45,6 +45,7 @@ class ServiceStats:
     drafts: int = 0
     needs_review: int = 0
     skipped: int = 0
+    skipped_by_reason: dict[str, int] = field(default_factory=dict)
     dead_lettered: int = 0
     batches: int = 0
     assignments: int = 0

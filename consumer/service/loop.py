@@ -22,6 +22,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
 from consumer.adapters import Writeback, adapt_record
+from consumer.adapters.common import with_reading
 from consumer.generation.generator import Draft, Generator
 from consumer.generation.model_thread import MODEL_THREAD
 from consumer.ops import metrics
@@ -171,7 +172,7 @@ class EnrichmentService:
                 self._skip("ignored", topic=record.topic, partition=record.partition, offset=record.offset)
             for item in adapted:
                 self._observe_edit(item)
-                self._enqueue(record, item.event, item.writeback)
+                self._enqueue(record, item.event, with_reading(item.writeback, self.config.adapter))
         finally:
             self._release(partition, record.offset)
 
@@ -199,6 +200,7 @@ class EnrichmentService:
 
     def _skip(self, reason: str, **fields) -> None:
         self.stats.skipped += 1
+        self.stats.skipped_by_reason[reason] = self.stats.skipped_by_reason.get(reason, 0) + 1
         metrics.EVENTS_SKIPPED.labels(reason=reason).inc()
         log.info("event_skipped", reason=reason, **fields)
 

@@ -58,12 +58,38 @@ def dead_letter(record, rejected: Rejected) -> DeadLetter:
     )
 
 
+NAME_FIELDS_UP_TO_BYTES = 16 * MAX_RECORD_BYTES
+"""An oversized record is still parsed up to this size to name the field that made it so (a
+millisecond per megabyte); beyond it, only its size is reported."""
+
+
+def largest_field(value: bytes) -> str:
+    """'; the largest field is product.title (999,980 characters)': what to shorten, when it can be told cheaply."""
+    if len(value) > NAME_FIELDS_UP_TO_BYTES:
+        return ""
+    try:
+        document = json.loads(value)
+    except (ValueError, RecursionError):
+        return ""
+    best: tuple[int, str] = (0, "")
+    pending = [("", document)]
+    while pending:
+        path, node = pending.pop()
+        if isinstance(node, dict):
+            pending += [(f"{path}.{key}" if path else str(key), child) for key, child in node.items()]
+        elif isinstance(node, list):
+            pending += [(f"{path}[{index}]", child) for index, child in enumerate(node)]
+        elif isinstance(node, str) and len(node) > best[0]:
+            best = (len(node), path)
+    return f"; the largest field is {best[1]} ({best[0]:,} characters)" if best[1] else ""
+
+
 def decode_document(value: bytes | None, what: str = "an event") -> dict | Rejected:
     """Bytes -> a JSON object, cheapest checks first, so a 1 MB blob is refused before parsing."""
     if value is None:
         return Rejected("validation", "record value is null (a tombstone is not a product event)")
     if len(value) > MAX_RECORD_BYTES:
-        return Rejected("oversized", f"record value is {len(value)} bytes; the limit is {MAX_RECORD_BYTES}")
+        return Rejected("oversized", f"record value is {len(value)} bytes; the limit is {MAX_RECORD_BYTES}{largest_field(value)}")
     try:
         text = value.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -36,7 +36,7 @@ from consumer.ops.health import HealthState, serve_health
 from consumer.ops.logs import get_logger
 from consumer.service.lru import BoundedDict
 from consumer.service.validate import Rejected, dead_letter
-from consumer.adapters.common import FetchError, ProductNotFound
+from consumer.adapters.common import AdapterConfig, FetchError, ProductNotFound
 from consumer.adapters.writeback import change_for
 from consumer.writeback.client import Gone, PlatformClient, PlatformUnavailable, Refused
 from consumer.writeback.platforms import conflict, read_state
@@ -65,8 +65,7 @@ class WritebackService:
         self.client = client
         self.client_config = client_config
         self.applied = AppliedIds()
-        self.health = HealthState()
-        self.health.model_loaded = True  # nothing to load; ready once partitions are assigned
+        self.health = HealthState(loads_model=False)  # nothing to load: ready once partitions are assigned
         self.counts: dict[str, int] = {outcome: 0 for outcome in OUTCOMES}
         self.sends: list = []  # this poll's dead-letter futures: checked before the commit
         self._stop = False
@@ -115,10 +114,15 @@ class WritebackService:
         codes = self.settings.seo_attribute_codes()
         return {"seo_attributes": codes} if codes and platform in ("akeneo", "adobe-commerce") else {}
 
+    def reading(self, target: dict) -> AdapterConfig:
+        """How serve read the product (the draft carries it): its input_hash is comparable only so.
+        Drafts from before that field: write-back's own product-reading settings, which must then match serve's."""
+        return AdapterConfig.from_reading(target["reading"]) if isinstance(target.get("reading"), dict) else self.settings.adapter_config()
+
     def _check(self, platform: str, target: dict, draft: dict, live: bool):
         """(an outcome that stops the write, or None; the product as read)."""
         try:
-            state = read_state(platform, self.client, target, draft, self.settings.adapter_config())
+            state = read_state(platform, self.client, target, draft, self.reading(target))
         except (Gone, ProductNotFound):
             return "skipped_changed_since", None  # deleted since the draft was made
         except Refused as error:
