@@ -2,7 +2,7 @@
 
 Not a speed benchmark: it prints, for each product of tests/fixtures/own_products.jsonl, its
 data, the published draft, its status and any claim the checker rejects, so a person can read
-what a model writes for products no catalog has seen (README, "Example drafts").
+what a model writes for products no catalog has seen (docs/model.md and docs/copy.md).
 
     python bench/own_product_drafts.py [--model default] [--port 19092] [--out drafts.json] [--unsupported-locale bullets]
 """

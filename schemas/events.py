@@ -88,7 +88,7 @@ class Product(Contract):
     keywords: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=60)]], Field(max_length=MAX_KEYWORDS)] = []
     fields: list[CopyField] | None = Field(default=None, description="The copy fields to write; null: all of them.")
     field_limits: dict[Literal["lead", "bullet", "seo_title", "meta_description"], Annotated[int, Field(ge=20, le=5_000)]] = Field(
-        default={}, description="Characters per field (a bullet's is per bullet); unset ones use the defaults (README).")
+        default={}, description="Characters per field (a bullet's is per bullet); unset ones use the defaults (docs/copy.md).")
     labels: Annotated[dict[Annotated[str, StringConstraints(min_length=1, max_length=MAX_ATTRIBUTE_NAME_CHARS)],
                            Annotated[str, StringConstraints(min_length=1, max_length=MAX_ATTRIBUTE_NAME_CHARS)]],
                       Field(max_length=MAX_ATTRIBUTES)] = Field(

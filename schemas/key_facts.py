@@ -4,7 +4,7 @@ Shared by the prompt builder (the content plan a fine-tuned model is asked to fo
 trainer (targets that state those facts) and the evaluator (coverage), so the three agree on
 what "the product's key facts" are.
 
-Salience rule (deliberately simple, documented in the README): the attributes in data order,
+Salience rule (deliberately simple, documented in docs/model.md): the attributes in data order,
 leaving out internal fields a shopper does not read in copy (ids, codes, prices, stock, dates,
 shipping weights, URLs, terms of sale such as a return policy, and the PIM's own data-model
 fields: Akeneo's family, Magento's attribute set, which name a template of attributes, not a fact

@@ -1,7 +1,7 @@
 """The webhook receiver: verify the signature, store in Kafka, only then answer 2xx.
 
 One route per platform (``POST /webhooks/{platform}``). The order of checks is the answer
-table of the README: 413 for a body over the limit (read no further), 401 for a missing or
+table of docs/platforms.md: 413 for a body over the limit (read no further), 401 for a missing or
 bad signature (nothing is parsed or stored), 400 for a body that is not the documented JSON,
 503 when Kafka does not acknowledge in time (the platform retries), 200 once it has. Adobe I/O
 Events' registration challenge (``GET ?challenge=``) is answered; Shopify, Saleor and Akeneo

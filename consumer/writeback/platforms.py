@@ -6,7 +6,7 @@ and what the write must carry back: commercetools' ``version`` (a change in betw
 409), Shopify's metafield ``compareDigest`` values (a STALE_OBJECT user error), the other
 locales of a commercetools LocalizedString. Akeneo, Saleor and Adobe Commerce have no
 conditional write in their APIs: their read and write follow each other within milliseconds,
-and a change in between that window is the one race left (README, Write-back).
+and a change in between that window is the one race left (docs/platforms.md, write-back).
 """
 
 from __future__ import annotations

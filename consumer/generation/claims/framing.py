@@ -9,7 +9,7 @@ benefit: a word that could be false of a product does not belong in this file, a
 that says nothing ("high-quality", "durable", "perfect") is not framing either: it is left
 unsupported, so a draft built on it is dropped or retried.
 
-Sizes are reported by `copydesk check --vocabulary` and in the README.
+Sizes are reported by `copydesk check --vocabulary` and in docs/pipeline.md.
 """
 
 from __future__ import annotations
