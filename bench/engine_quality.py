@@ -38,7 +38,7 @@ def main() -> int:
     from consumer.ops.settings import default_cache_dir
     from consumer.generation.generator import Generator, Request
     from consumer.models.resolve import resolve_model
-    from trainer.evaluate import Scored, load_pairs, per_product, score
+    from trainer.evaluate import describe_batch, load_pairs, per_product, score
 
     ENGINES = ("generate", "cached")
 
@@ -55,11 +55,10 @@ def main() -> int:
         taken = {}
         for engine in (ENGINES if number % 2 == 0 else ENGINES[::-1]):  # alternating, so the VM's drift hits both alike
             began = time.perf_counter()
-            drafts = generators[engine].describe([Request(product) for product, _ in chunk])  # as generate_with_service
+            batch = describe_batch(generators[engine], chunk, ["en_US"] * len(chunk))  # as generate_with_service
             taken[engine] = time.perf_counter() - began
             seconds[engine] += taken[engine]
-            scored[engine] += [Scored(p, ref, d.text, d.status == "draft", d.new_tokens, d.raw_text, d.lead, d.fields, "en_US",
-                                      any(c.name == "lead" for c in d.checks)) for (p, ref), d in zip(chunk, drafts)]
+            scored[engine] += batch
         ratios.append(taken["generate"] / taken["cached"])
     runs = {}
     for engine in ENGINES:

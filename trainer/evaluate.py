@@ -148,7 +148,7 @@ def generate_with_service(model: str, pairs: list[tuple[Product, str]], cache_di
                           engine: str = "auto") -> tuple[list[Scored], float, str]:
     """Drafts exactly as `copydesk serve` would write them, batched like the service (each row in its
     own locale), on the engine serve uses (`engine`, as serve's setting: no train/serve skew)."""
-    from consumer.generation.generator import Generator, Request
+    from consumer.generation.generator import Generator
     from consumer.models.resolve import resolve_model
 
     base_dir, adapter_dir = resolve_model(model, cache_dir)
@@ -157,12 +157,17 @@ def generate_with_service(model: str, pairs: list[tuple[Product, str]], cache_di
     started = time.perf_counter()
     locales = locales or ["en_US"] * len(pairs)
     for start in range(0, len(pairs), batch_size):
-        chunk, chunk_locales = pairs[start : start + batch_size], locales[start : start + batch_size]
-        drafts = generator.describe([Request(product, locale, unsupported_locale) for (product, _), locale in zip(chunk, chunk_locales)])
-        scored += [Scored(p, ref, d.text, d.status == "draft", d.new_tokens, d.raw_text, d.lead, d.fields, locale,
-                          any(c.name == "lead" for c in d.checks))
-                   for (p, ref), d, locale in zip(chunk, drafts, chunk_locales)]
+        scored += describe_batch(generator, pairs[start : start + batch_size], locales[start : start + batch_size], unsupported_locale)
     return scored, time.perf_counter() - started, generator.version
+
+
+def describe_batch(generator, chunk: list[tuple[Product, str]], locales: list[str], unsupported_locale: str = "review") -> list[Scored]:
+    """One batch through Generator.describe, as serve calls it, scored against each row's reference."""
+    from consumer.generation.generator import Request
+
+    drafts = generator.describe([Request(product, locale, unsupported_locale) for (product, _), locale in zip(chunk, locales)])
+    return [Scored(p, ref, d.text, d.status == "draft", d.new_tokens, d.raw_text, d.lead, d.fields, locale, any(c.name == "lead" for c in d.checks))
+            for (p, ref), d, locale in zip(chunk, drafts, locales)]
 
 
 @on_model_thread

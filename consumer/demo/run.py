@@ -99,10 +99,10 @@ def run_demo(settings: DemoSettings) -> int:
         deadline = time.monotonic() + TIMEOUT_SECONDS
         watch = BatchWatch()
         with open(settings.output, "w", encoding="utf-8") as sink, tqdm(
-            total=len(records), unit="event", desc="enriching", mininterval=0.5, bar_format="{desc}: {n}/{total} events |{bar:20}| {postfix}"
+            total=len(records), unit="event", mininterval=0.5, bar_format="enriching: {n}/{total} events |{bar:20}| {desc}"
         ) as bar:
             while time.monotonic() < deadline:
-                bar.set_postfix_str(watch.state(service.in_flight), refresh=True)
+                bar.set_description_str(watch.state(service.in_flight))  # the state as written (a postfix gets ", " before it)
                 for batch in outputs.poll(timeout_ms=300).values():
                     for record in batch:
                         document = json.loads(record.value)
