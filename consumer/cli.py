@@ -12,6 +12,7 @@ import time
 
 from consumer.ops.dispatch import Command, dispatch
 from consumer.ingest.settings import IngestSettings
+from consumer.ops.doctor import DoctorSettings
 from consumer.ops.settings import AdaptSettings, BrokerSettings, CheckSettings, DemoSettings, PrepareSettings, ServeSettings
 from consumer.writeback.settings import WritebackSettings
 
@@ -99,6 +100,12 @@ def run_writeback(settings) -> int:
     return writeback(settings)
 
 
+def run_doctor(settings) -> int:
+    from consumer.ops.doctor import run_doctor as doctor
+
+    return doctor(settings)
+
+
 def run_check(settings: CheckSettings) -> int:
     from consumer.generation.claims.audit import main_check
 
@@ -112,6 +119,7 @@ COMMANDS: dict[str, Command] = {
     "demo": Command(DemoSettings, run_demo, "Broker + model + consumer + sample events on the embedded default."),
     "adapt": Command(AdaptSettings, run_adapt, "Show the ProductEvents a PIM payload becomes (--from FORMAT PAYLOAD.json)."),
     "check": Command(CheckSettings, run_check, "Audit texts: which claims does the product data not support (--input ROWS.jsonl)."),
+    "doctor": Command(DoctorSettings, run_doctor, "Check the setup: broker and topics, model, each PIM's credentials and fields, webhook secrets."),
     "broker": Command(BrokerSettings, run_broker, "Run the embedded Kafka-protocol broker (Tansu) on 127.0.0.1."),
     "model prepare": Command(PrepareSettings, run_prepare, "Convert the packaged base model to safetensors, once."),
 }

@@ -19,12 +19,13 @@ TARGET = REPO / "docs" / "configuration.md"
 
 def commands() -> list[tuple[str, type]]:
     from consumer.ingest.settings import IngestSettings
+    from consumer.ops.doctor import DoctorSettings
     from consumer.ops.settings import AdaptSettings, BrokerSettings, CheckSettings, DemoSettings, PrepareSettings, ServeSettings
     from consumer.writeback.settings import WritebackSettings
     from trainer.settings import EvalSettings, FitSettings, ReplayTrainSettings
 
     return [("copydesk serve", ServeSettings), ("copydesk writeback", WritebackSettings), ("copydesk ingest", IngestSettings),
-            ("copydesk demo", DemoSettings), ("copydesk check", CheckSettings), ("copydesk adapt", AdaptSettings),
+            ("copydesk demo", DemoSettings), ("copydesk check", CheckSettings), ("copydesk adapt", AdaptSettings), ("copydesk doctor", DoctorSettings),
             ("copydesk broker", BrokerSettings), ("copydesk model prepare", PrepareSettings), ("copydesk-trainer fit", FitSettings),
             ("copydesk-trainer eval", EvalSettings), ("copydesk-trainer replay-train", ReplayTrainSettings)]
 

@@ -30,9 +30,9 @@ import re
 import threading
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
-PROJECT = "example-shop"
+from tests.fake_listings import PROJECT, Listings
 
 
 def _now(tick: int) -> str:
@@ -43,7 +43,7 @@ def digest(value: str | None) -> str | None:
     return None if value is None else hashlib.sha256(value.encode()).hexdigest()
 
 
-class FakePIMs:
+class FakePIMs(Listings):
     def __init__(self):
         self.lock = threading.Lock()
         self.tick = 0
@@ -55,6 +55,15 @@ class FakePIMs:
         self.writes: list[tuple[str, str, object]] = []  # (platform, what, body): every write copydesk made
         self.outages: dict[str, int] = {}  # prefix -> how many more writes answer 503 (a platform down for a while)
         self.refusals: dict[str, str] = {}  # prefix -> the message every write is refused with (4xx / userErrors)
+        self.requests: list[tuple[str, str, dict]] = []  # (method, path, query) of every request
+        self.failures: dict[str, list[int]] = {}  # prefix -> statuses the next reads answer with, in order (then normal)
+        self.token_refused: set[str] = set()  # prefixes whose token endpoint refuses the credentials (401)
+        # Attribute codes that exist in Akeneo / Adobe Commerce (None: any code asked for exists) and
+        # commercetools product types, for `copydesk doctor`'s field check.
+        self.akeneo_attributes: set[str] | None = None
+        self.adobe_attributes: set[str] | None = None
+        self.ct_product_types: list[dict] = [{"id": "pt-1", "key": "default", "attributes": [
+            {"name": "copydesk-description-draft"}, {"name": "copydesk-draft-info"}]}]
         pims = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -70,7 +79,8 @@ class FakePIMs:
                 self.wfile.write(data)
 
             def _handle(self, method: str):
-                path = unquote(urlsplit(self.path).path)
+                parts = urlsplit(self.path)
+                path, query = unquote(parts.path), {k: v[-1] for k, v in parse_qs(parts.query).items()}
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 try:
@@ -78,7 +88,8 @@ class FakePIMs:
                 except ValueError:  # an OAuth token request is form-encoded
                     body = raw.decode()
                 with pims.lock:
-                    status, payload = pims.route(method, path, body)
+                    pims.requests.append((method, path, query))
+                    status, payload = pims.route(method, path, body, query)
                 self._reply(status, payload)
 
             def do_GET(self):
@@ -114,10 +125,18 @@ class FakePIMs:
 
     # -- routing -----------------------------------------------------------------------------
 
-    def route(self, method: str, path: str, body) -> tuple[int, object]:
-        if path.startswith("/akeneo/api/oauth/v1/token") or path.startswith("/ct/oauth/token"):
-            return 200, {"access_token": "token", "expires_in": 3600}
+    def route(self, method: str, path: str, body, query: dict | None = None) -> tuple[int, object]:
+        query = query or {}
         prefix = path.split("/")[1]
+        if path.startswith("/akeneo/api/oauth/v1/token") or path.startswith("/ct/oauth/token"):
+            if prefix in self.token_refused:
+                return 401, {"error": "invalid_client"}
+            return 200, {"access_token": "token", "expires_in": 3600}
+        if self.failures.get(prefix):
+            return self.failures[prefix].pop(0), {"message": "scripted failure"}
+        listing = self._listing(method, path, body, query)
+        if listing is not None:
+            return listing
         is_write = method in ("PATCH", "PUT") or (method == "POST" and not (isinstance(body, dict) and str(body.get("query", "")).lstrip().startswith("query")))
         if is_write and self.outages.get(prefix):
             self.outages[prefix] -= 1

@@ -17,7 +17,7 @@ import requests
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from consumer.adapters.common import FetchError
-from consumer.writeback.settings import WritebackSettings
+from consumer.writeback.settings import PlatformAPISettings
 
 
 class PlatformUnavailable(RuntimeError):
@@ -57,7 +57,7 @@ class Answer:
 
 
 class PlatformClient:
-    def __init__(self, settings: WritebackSettings, fetcher=None, backoff_seconds: float = 0.5):
+    def __init__(self, settings: PlatformAPISettings, fetcher=None, backoff_seconds: float = 0.5):
         self.settings = settings
         self.fetcher = fetcher  # ProductFetcher: OAuth tokens (akeneo, commercetools) and re-reads
         self.session = requests.Session()
