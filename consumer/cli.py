@@ -11,6 +11,7 @@ import signal
 import time
 
 from consumer.ops.dispatch import Command, dispatch
+from consumer.backfill.settings import BackfillSettings
 from consumer.ingest.settings import IngestSettings
 from consumer.ops.doctor import DoctorSettings
 from consumer.ops.settings import AdaptSettings, BrokerSettings, CheckSettings, DemoSettings, PrepareSettings, ServeSettings
@@ -106,6 +107,12 @@ def run_doctor(settings) -> int:
     return doctor(settings)
 
 
+def run_backfill(settings) -> int:
+    from consumer.backfill.run import run_backfill as backfill
+
+    return backfill(settings)
+
+
 def run_check(settings: CheckSettings) -> int:
     from consumer.generation.claims.audit import main_check
 
@@ -119,6 +126,7 @@ COMMANDS: dict[str, Command] = {
     "demo": Command(DemoSettings, run_demo, "Broker + model + consumer + sample events on the embedded default."),
     "adapt": Command(AdaptSettings, run_adapt, "Show the ProductEvents a PIM payload becomes (--from FORMAT PAYLOAD.json)."),
     "check": Command(CheckSettings, run_check, "Audit texts: which claims does the product data not support (--input ROWS.jsonl)."),
+    "backfill": Command(BackfillSettings, run_backfill, "Send an existing catalog (a JSONL/CSV export or a platform's listing) to serve: filtered, rate-limited, resumable."),
     "doctor": Command(DoctorSettings, run_doctor, "Check the setup: broker and topics, model, each PIM's credentials and fields, webhook secrets."),
     "broker": Command(BrokerSettings, run_broker, "Run the embedded Kafka-protocol broker (Tansu) on 127.0.0.1."),
     "model prepare": Command(PrepareSettings, run_prepare, "Convert the packaged base model to safetensors, once."),

@@ -18,6 +18,7 @@ TARGET = REPO / "docs" / "configuration.md"
 
 
 def commands() -> list[tuple[str, type]]:
+    from consumer.backfill.settings import BackfillSettings
     from consumer.ingest.settings import IngestSettings
     from consumer.ops.doctor import DoctorSettings
     from consumer.ops.settings import AdaptSettings, BrokerSettings, CheckSettings, DemoSettings, PrepareSettings, ServeSettings
@@ -25,7 +26,7 @@ def commands() -> list[tuple[str, type]]:
     from trainer.settings import EvalSettings, FitSettings, ReplayTrainSettings
 
     return [("copydesk serve", ServeSettings), ("copydesk writeback", WritebackSettings), ("copydesk ingest", IngestSettings),
-            ("copydesk demo", DemoSettings), ("copydesk check", CheckSettings), ("copydesk adapt", AdaptSettings), ("copydesk doctor", DoctorSettings),
+            ("copydesk demo", DemoSettings), ("copydesk check", CheckSettings), ("copydesk adapt", AdaptSettings), ("copydesk doctor", DoctorSettings), ("copydesk backfill", BackfillSettings),
             ("copydesk broker", BrokerSettings), ("copydesk model prepare", PrepareSettings), ("copydesk-trainer fit", FitSettings),
             ("copydesk-trainer eval", EvalSettings), ("copydesk-trainer replay-train", ReplayTrainSettings)]
 

@@ -21,11 +21,15 @@ from pydantic import (
     model_validator,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The newest ProductEvent schema this build understands; newer events are dead-lettered.
 2: ``product.fields`` (which copy fields to write), ``product.field_limits`` and
-``product.labels`` (attribute labels in the event's locale). A version 1 event is a version 2
-event without them and is read as such."""
+``product.labels`` (attribute labels in the event's locale). 3: ``writeback``, where the draft
+goes back in the platform the event was read from (`copydesk backfill` sets it). An older event
+is a newer one without those fields and is read as such."""
+
+RECORD_SCHEMA_VERSION = 2
+"""Version of DescriptionApproved, ModelPublished and DeadLetter (unchanged since 2)."""
 
 OUTPUT_SCHEMA_VERSION = 3
 """Version of what copydesk writes to the descriptions topic. 2: the topic also carries
@@ -100,6 +104,16 @@ class Product(Contract):
         return bool(self.description_locked or (self.description and self.description_origin == "human"))
 
 
+Platform = Literal["akeneo", "commercetools", "shopify", "saleor", "adobe-commerce"]
+
+
+class WritebackTarget(Contract):
+    """The product in its platform, as the platform's adapter read it: write-back writes the draft there."""
+
+    platform: Platform
+    context: dict = Field(description="The adapter's target (ids, locale keys, version), opaque to everyone but write-back.")
+
+
 class ProductEvent(Contract):
     """product.created / product.updated, as emitted by the PIM (key: product_id)."""
 
@@ -114,6 +128,10 @@ class ProductEvent(Contract):
     channel: ShortText = "default"
     changed_fields: Annotated[list[ShortText], Field(max_length=MAX_ATTRIBUTES)] | None = None
     product: Product
+    writeback: WritebackTarget | None = Field(
+        default=None, description="Where the draft goes back, for events read from a platform's API (copydesk backfill); "
+        "null: serve's adapter knows it (platform payloads) or there is none (canonical events)."
+    )
 
     @field_validator("schema_version")
     @classmethod
@@ -212,7 +230,7 @@ class DescriptionSkipped(Contract):
 class DescriptionApproved(Contract):
     """What a person did with a draft (key: product_id); the trainer learns from these."""
 
-    schema_version: int = SCHEMA_VERSION
+    schema_version: int = RECORD_SCHEMA_VERSION
     event_id: Id
     occurred_at: AwareDatetime
     product_id: Id
@@ -246,7 +264,7 @@ class OffsetRange(Contract):
 class ModelPublished(Contract):
     """A trained version (key: model_version); consumers load it when ``promoted``."""
 
-    schema_version: int = SCHEMA_VERSION
+    schema_version: int = RECORD_SCHEMA_VERSION
     model_version: ShortText
     parent_version: ShortText | None = None
     base_model: ShortText
@@ -267,7 +285,7 @@ class DeadHeader(Contract):
 class DeadLetter(Contract):
     """A record the consumer could not process, kept whole with the reason (key: original key)."""
 
-    schema_version: int = SCHEMA_VERSION
+    schema_version: int = RECORD_SCHEMA_VERSION
     event_type: Literal["record.dead_lettered"] = Field(
         "record.dead_lettered", description="Names the contract, so a reader need not know it from the topic."
     )

@@ -38,6 +38,10 @@ class Listings:
         if method == "GET" and re.fullmatch(r"/adobe/rest/[^/]+/V1/products", path):
             return self._adobe_list(query)
         query_text = str((body or {}).get("query", "")) if isinstance(body, dict) else ""
+        if re.fullmatch(r"/shopify/admin/api/[^/]+/graphql\.json", path) and "productsCount" in query_text:
+            return 200, {"data": {"productsCount": {"count": len(self.shopify), "precision": "EXACT"}}}
+        if path.rstrip("/") == "/saleor/graphql" and "totalCount" in query_text:
+            return 200, {"data": {"products": {"totalCount": len(self.saleor)}}}
         if re.fullmatch(r"/shopify/admin/api/[^/]+/graphql\.json", path) and re.search(r"\bproducts\(", query_text):
             return 200, self._shopify_list(body.get("variables") or {})
         if path.rstrip("/") == "/saleor/graphql" and re.search(r"\bproducts\(", query_text):
@@ -46,6 +50,9 @@ class Listings:
 
     def _akeneo_list(self, query: dict) -> tuple[int, object]:
         """search_after pagination: products ordered by uuid, ``_links.next`` while a full page came back."""
+        if query.get("with_count") == "true":  # page pagination, as Akeneo counts only there
+            items = [copy.deepcopy(p) for _, p in sorted(self.akeneo.items())][:int(query.get("limit", 10))]
+            return 200, {"_links": {}, "current_page": 1, "items_count": len(self.akeneo), "_embedded": {"items": items}}
         if query.get("pagination_type") != "search_after":
             return 422, {"code": 422, "message": "this fake pages with pagination_type=search_after only"}
         limit = int(query.get("limit", 10))
@@ -62,6 +69,9 @@ class Listings:
     def _ct_list(self, query: dict) -> tuple[int, object]:
         """Query Products sorted by id, ``where=id > "<last>"`` for the next page (the documented way past offset 10,000)."""
         limit = min(int(query.get("limit", 20)), 500)
+        if query.get("withTotal") == "true":
+            return 200, {"limit": limit, "offset": 0, "count": min(limit, len(self.ct)), "total": len(self.ct),
+                         "results": [copy.deepcopy(p) for _, p in sorted(self.ct.items())][:limit]}
         if query.get("sort") != "id asc":
             return 400, {"statusCode": 400, "message": "this fake pages sorted by id asc only"}
         match = re.fullmatch(r'id > "([^"]*)"', query.get("where", 'id > ""'))

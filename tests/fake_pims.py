@@ -56,7 +56,7 @@ class FakePIMs(Listings):
         self.outages: dict[str, int] = {}  # prefix -> how many more writes answer 503 (a platform down for a while)
         self.refusals: dict[str, str] = {}  # prefix -> the message every write is refused with (4xx / userErrors)
         self.requests: list[tuple[str, str, dict]] = []  # (method, path, query) of every request
-        self.failures: dict[str, list[int]] = {}  # prefix -> statuses the next reads answer with, in order (then normal)
+        self.failures: dict[str, list[int]] = {}  # prefix -> statuses the next requests answer with, in order (0: normal; then normal)
         self.token_refused: set[str] = set()  # prefixes whose token endpoint refuses the credentials (401)
         # Attribute codes that exist in Akeneo / Adobe Commerce (None: any code asked for exists) and
         # commercetools product types, for `copydesk doctor`'s field check.
@@ -133,7 +133,9 @@ class FakePIMs(Listings):
                 return 401, {"error": "invalid_client"}
             return 200, {"access_token": "token", "expires_in": 3600}
         if self.failures.get(prefix):
-            return self.failures[prefix].pop(0), {"message": "scripted failure"}
+            status = self.failures[prefix].pop(0)
+            if status:  # 0: this request answers normally
+                return status, {"message": "scripted failure"}
         listing = self._listing(method, path, body, query)
         if listing is not None:
             return listing

@@ -105,7 +105,10 @@ def adapt_record(
     """
     if input_format == "copydesk":
         parsed = parse_product_event(key, value)
-        return parsed if isinstance(parsed, Rejected) else [Adapted(parsed)]
+        if isinstance(parsed, Rejected):
+            return parsed
+        target = parsed.writeback  # set by copydesk backfill, which read the product from its platform
+        return [Adapted(parsed, Writeback(target.platform, dict(target.context)) if target else None)]
     document = decode_document(value)
     if isinstance(document, Rejected):
         return document

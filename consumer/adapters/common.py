@@ -105,8 +105,12 @@ class AdapterConfig:
 
 
 def with_reading(writeback: Writeback | None, config: AdapterConfig) -> Writeback | None:
-    """The write-back target plus the reading options serve used (write-back cannot then disagree with it)."""
-    return None if writeback is None else Writeback(writeback.platform, {**writeback.context, "reading": config.as_reading()})
+    """The write-back target plus the reading options serve used (write-back cannot then disagree with it).
+
+    A target that already names its reading keeps it: `copydesk backfill` read the product with
+    its own options, and those are the ones write-back must re-read it with.
+    """
+    return None if writeback is None else Writeback(writeback.platform, {"reading": config.as_reading(), **writeback.context})
 
 
 # -- rendering values the way a shopper reads them ----------------------------------------

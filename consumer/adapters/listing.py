@@ -77,6 +77,23 @@ class CatalogLister:
     def page(self, cursor: str | None) -> Page:
         return getattr(self, "_" + self.platform.replace("-", "_"))(cursor)
 
+    def count(self) -> int | None:
+        """How many products the listing holds, as the platform counts them (None where it will not say)."""
+        if self.platform == "akeneo":
+            body = self._read({"method": "GET", "path": "/api/rest/v1/products-uuid?limit=1&with_count=true"})
+            return body.get("items_count")
+        if self.platform == "shopify":
+            body = self._read({"method": "POST", "path": SHOPIFY_GRAPHQL, "graphql": {"query": "query { productsCount { count } }"}})
+            return ((body.get("data") or {}).get("productsCount") or {}).get("count")
+        if self.platform == "saleor":
+            query = "query ($channel: String) { products(first: 1, channel: $channel) { totalCount } }"
+            body = self._read({"method": "POST", "path": "", "graphql": {"query": query, "variables": {"channel": self.channel}}})
+            return ((body.get("data") or {}).get("products") or {}).get("totalCount")
+        if self.platform == "commercetools":
+            return self._read({"method": "GET", "path": "/{projectKey}/products?limit=1&withTotal=true"}).get("total")
+        query = urlencode({"searchCriteria[pageSize]": 1, "searchCriteria[currentPage]": 1})
+        return self._read({"method": "GET", "path": f"/rest/{{storeCode}}/V1/products?{query}", "store_id": self.adobe_store_id}).get("total_count")
+
     def _read(self, change: dict) -> dict:
         return self.client.read(self.platform, change)
 

@@ -26,6 +26,8 @@ OUTPUTS = (HERE / "copydesk.json", HERE.parent / "helm" / "copydesk" / "dashboar
 JOB = 'job="copydesk"'
 DATASOURCE = DataSourceRef(type_val="prometheus", uid="${datasource}")
 RATE = "$__rate_interval"
+BACKFILL_TITLE = "Backfill"
+"""Panels whose title starts with this show data only while `copydesk backfill` runs (any scrape job: its metrics are its own)."""
 
 
 def query(expr: str, legend: str, ref: str) -> Dataquery:
@@ -105,6 +107,24 @@ def build() -> Dashboard:
         .with_panel(timeseries("Guard failures", "Failed checks per attempt, by check.", "ops", [
             query(f"sum by (check) (rate(copydesk_guard_failures_total{{{JOB}}}[{RATE}]))", "{{check}}", "A"),
         ], width=8))
+        .with_row(Row("Backfill"))
+        .with_panel(timeseries(f"{BACKFILL_TITLE} progress", "Rows or products read (sent, filtered or invalid) of the source's total.", "short", [
+            query("max(copydesk_backfill_handled_products)", "read", "A"),
+            query("max(copydesk_backfill_total_products > 0)", "total", "B"),
+        ], width=6))
+        .with_panel(timeseries(f"{BACKFILL_TITLE} rate and ETA", "Products sent per second, and the time left at that rate.", "s", [
+            query(f"sum(rate(copydesk_backfill_sent_total[{RATE}]))", "sent/s", "A"),
+            query(f"(max(copydesk_backfill_total_products > 0) - max(copydesk_backfill_handled_products)) "
+                  f"/ clamp_min(sum(rate(copydesk_backfill_sent_total[{RATE}])), 1e-9)", "ETA (s)", "B"),
+        ], width=6))
+        .with_panel(timeseries(f"{BACKFILL_TITLE} held back", "Share of time waiting, by cause (the rate limit, serve's lag), and serve's lag.", "short", [
+            query(f"sum by (cause) (rate(copydesk_backfill_wait_seconds_total[{RATE}]))", "waiting {{cause}}", "A"),
+            query("max(copydesk_backfill_lag_records)", "serve lag", "B"),
+        ], width=6))
+        .with_panel(timeseries(f"{BACKFILL_TITLE} skipped and invalid", "Products the filters or a person's text kept out, and rows that were no valid event.", "ops", [
+            query(f"sum by (reason) (rate(copydesk_backfill_skipped_total[{RATE}]))", "{{reason}}", "A"),
+            query(f"sum(rate(copydesk_backfill_invalid_total[{RATE}]))", "invalid", "B"),
+        ], width=6))
         .with_row(Row("Model"))
         .with_panel(timeseries("Model version over time", "Replicas serving each model version (hot swaps show as steps).", "short", [
             query(f"count by (version) (copydesk_model_info{{{JOB}}} == 1)", "{{version}}", "A"),
