@@ -182,3 +182,8 @@ def test_a_platform_failing_mid_listing_stops_with_a_checkpoint_and_the_next_run
         lines.clear()
         assert run_backfill(settings(pims, broker, "akeneo", topic, checkpoint), out=lambda text, **_: lines.append(text)) == 0
         assert lines[0].startswith("already complete: 7 sent")
+        lines.clear()
+        assert run_backfill(settings(pims, broker, "akeneo", "copydesk.not-created", tmp_path / "other.json"),
+                            out=lambda text, **_: lines.append(text)) == 1
+        assert lines == ["copydesk backfill: topic copydesk.not-created does not exist: create it (kafka-topics.sh --create "
+                         "--topic copydesk.not-created --partitions 3) and add it to serve's --input-topic"]

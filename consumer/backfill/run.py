@@ -121,11 +121,30 @@ def run_backfill(settings: BackfillSettings, out=print) -> int:
     return send_all(settings, config, checkpoint, progress, guarded_items(items), total, out)
 
 
+def missing_topic(settings: BackfillSettings) -> str | None:
+    """Why the topic cannot take the events (a producer would block a minute, then fail), or None."""
+    from kafka import KafkaConsumer
+
+    consumer = KafkaConsumer(**settings.client_config())
+    try:
+        present = consumer.topics()
+    finally:
+        consumer.close()
+    if settings.topic in present:
+        return None
+    return (f"topic {settings.topic} does not exist: create it (kafka-topics.sh --create --topic {settings.topic} --partitions 3) "
+            "and add it to serve's --input-topic")
+
+
 def send_all(settings: BackfillSettings, config: AdapterConfig, checkpoint: Checkpoint, progress: Progress, items, total: int | None, out) -> int:
     from kafka import KafkaProducer
 
     from consumer.backfill.flow import LagGate, RateLimit
 
+    problem = missing_topic(settings)
+    if problem:
+        out(f"copydesk backfill: {problem}", file=sys.stderr)
+        return 1
     server = _metrics_server(settings.metrics_port)
     producer = KafkaProducer(**settings.client_config(), acks="all", enable_idempotence=True, linger_ms=20)
     gate, limit = LagGate(settings.client_config(), settings.group_id, settings.topic), RateLimit(settings.rate)
