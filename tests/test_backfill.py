@@ -204,3 +204,28 @@ def test_two_thousand_rows_survive_kill_9_each_product_gets_one_draft_and_live_e
     assert len(waits) == 4
     # A live event queues behind at most max_lag (one batch) of backfill events and the batch in flight: its own batch is the third.
     assert max(waits.values()) <= 3 * slowest + 2, waits
+
+
+@pytest.mark.kafka
+def test_sigterm_while_waiting_for_serve_stops_with_the_waiting_product_left_for_the_next_run(broker, new_topic, tmp_path):
+    import threading
+
+    from consumer.backfill.run import run_backfill
+    from consumer.backfill.settings import BackfillSettings
+
+    rows = write_jsonl(tmp_path / "rows.jsonl", [{"id": f"p-{n}", "title": f"Oak desk lamp {n}"} for n in range(5)])
+    topic = new_topic(prefix="sigterm")
+    settings = BackfillSettings(source=str(rows), topic=topic, group_id=f"nobody-reads-{topic}", bootstrap_servers=broker.bootstrap_servers,
+                                max_lag=2, rate=100, lag_check_seconds=0.1, checkpoint=tmp_path / "ck.json", progress=False)
+    before = signal.getsignal(signal.SIGTERM)
+    timer = threading.Timer(3.0, lambda: os.kill(os.getpid(), signal.SIGTERM))  # no serve commits: it waits at the third product
+    timer.start()
+    lines: list[str] = []
+    try:
+        assert run_backfill(settings, out=lambda text, **_: lines.append(text)) == 0
+    finally:
+        timer.cancel()
+    saved = json.loads((tmp_path / "ck.json").read_text())
+    assert (saved["handled"], saved["sent"], saved["position"], saved["done"]) == (2, 2, {"line": 2}, False), saved
+    assert lines[-1].startswith("backfill stopped: 2 read, 2 sent")
+    assert signal.getsignal(signal.SIGTERM) is before  # the handler it installed is gone again

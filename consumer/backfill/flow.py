@@ -58,11 +58,12 @@ class LagGate:
             total += max(0, self.newest[tp.partition] + 1 - offset)
         return total
 
-    def wait_below(self, max_lag: int, check_seconds: float, on_wait: Callable[[int], None] = lambda lag: None) -> tuple[int, float]:
-        """Block while the lag is at or above ``max_lag`` (one more event would pass it); (the lag, the seconds waited)."""
+    def wait_below(self, max_lag: int, check_seconds: float, on_wait: Callable[[int], None] = lambda lag: None,
+                   stopping: Callable[[], bool] = lambda: False) -> tuple[int, float]:
+        """Block while the lag is at or above ``max_lag`` (one more event would pass it), or until ``stopping``; (the lag, the seconds waited)."""
         started = time.monotonic()
         lag = self.lag()
-        while lag >= max_lag:
+        while lag >= max_lag and not stopping():
             on_wait(lag)
             time.sleep(check_seconds)
             lag = self.lag()

@@ -63,7 +63,7 @@ def open_source(settings: BackfillSettings, config: AdapterConfig, position: dic
         if missing:
             raise ValueError(f"{settings.source}: set {missing} (and its credentials) to list its catalog")
         lister = CatalogLister(settings.source, client, settings.page_size, settings.adobe_store_id, settings.channel)
-        total = _guarded(lister.count)
+        total = _count(lister)
         return platform_items(lister, config, position.get("cursor"), position.get("index", 0)), total
     path = Path(settings.source)
     if not path.is_file():
@@ -71,6 +71,19 @@ def open_source(settings: BackfillSettings, config: AdapterConfig, position: dic
     if path.suffix.lower() not in (".jsonl", ".csv", ".ndjson"):
         raise ValueError(f"{settings.source}: give a .jsonl or .csv export")
     return file_items(path, settings.column_map(), settings.description_origin, config, position.get("line", 0)), count_rows(path)
+
+
+def _count(lister) -> int | None:
+    """The platform's product count for the progress bar; None when it refuses to count (the listing may still work)."""
+    from consumer.writeback.client import Gone, Refused
+
+    try:
+        return _guarded(lister.count)
+    except SourceFailed as error:
+        if isinstance(error.__cause__, (Refused, Gone)):
+            log.warning("backfill_count_refused", platform=lister.platform, error=str(error)[:300])
+            return None
+        raise
 
 
 def _guarded(call):
@@ -165,6 +178,7 @@ def send_all(settings: BackfillSettings, config: AdapterConfig, checkpoint: Chec
 
     try:
         for item in items:
+            interrupted = False
             for event in _events(item, config, progress, out, bar):
                 reason = skip_reason(event, **filters)
                 if reason is not None:
@@ -173,7 +187,10 @@ def send_all(settings: BackfillSettings, config: AdapterConfig, checkpoint: Chec
                     continue
                 if lag + since_check >= settings.max_lag:  # the lag may have reached the cap: read it
                     producer.flush()
-                    lag, waited = gate.wait_below(settings.max_lag, settings.lag_check_seconds, waiting.show)
+                    lag, waited = gate.wait_below(settings.max_lag, settings.lag_check_seconds, waiting.show, lambda: stop["now"])
+                    if stop["now"]:
+                        interrupted = True
+                        break
                     metrics.WAITED.labels(cause="lag").inc(waited)
                     waiting.done()
                     metrics.LAG.set(lag)
@@ -183,6 +200,8 @@ def send_all(settings: BackfillSettings, config: AdapterConfig, checkpoint: Chec
                 future.add_callback(lambda sent: gate.note_sent(sent.partition, sent.offset))
                 progress.sent, sent_now, since_check = progress.sent + 1, sent_now + 1, since_check + 1
                 metrics.SENT.inc()
+            if interrupted:  # stopped while waiting for serve: this product stays for the next run
+                break
             progress.handled += 1
             progress.position = item.position
             metrics.HANDLED.set(progress.handled)
