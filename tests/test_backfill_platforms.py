@@ -182,6 +182,12 @@ def test_a_platform_failing_mid_listing_stops_with_a_checkpoint_and_the_next_run
         lines.clear()
         assert run_backfill(settings(pims, broker, "akeneo", topic, checkpoint), out=lambda text, **_: lines.append(text)) == 0
         assert lines[0].startswith("already complete: 7 sent")
+        killed_after_the_last = {**json.loads(checkpoint.read_text()), "done": False}  # kill -9 between the last product and the end
+        assert killed_after_the_last["position"]["done"] is True
+        checkpoint.write_text(json.dumps(killed_after_the_last))
+        lines.clear()
+        assert run_backfill(settings(pims, broker, "akeneo", topic, checkpoint), out=lambda text, **_: lines.append(text)) == 0
+        assert lines[0].startswith("already complete: 7 sent"), lines  # not a second pass over the whole catalog
         lines.clear()
         assert run_backfill(settings(pims, broker, "akeneo", "copydesk.not-created", tmp_path / "other.json"),
                             out=lambda text, **_: lines.append(text)) == 1

@@ -117,7 +117,7 @@ def run_backfill(settings: BackfillSettings, out=print) -> int:
     config = settings.adapter_config()
     checkpoint = Checkpoint(settings.checkpoint or default_path(settings.cache_dir, settings.source, settings.topic), settings.source, settings.topic)
     state = None if settings.restart or settings.dry_run else checkpoint.load()
-    if state and state.get("done"):
+    if state and (state.get("done") or (state.get("position") or {}).get("done")):  # killed after the last product: also done
         out(f"already complete: {state.get('sent', 0)} sent (checkpoint {checkpoint.path}); --restart runs it again "
             "(products already drafted with the same data are no-ops in serve)")
         return 0
