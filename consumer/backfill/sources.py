@@ -52,15 +52,16 @@ def file_items(path: Path, columns: dict[str, str], origin: str, config: Adapter
         for number, row, error in rows:
             if number <= start_line:
                 continue
-            where = f"{path.name}:{number + 1 if path.suffix.lower() == '.csv' else number}"
-            if error is None:
-                try:
-                    return_item = Item(where, {"line": number}, [row_event(row, columns, origin, config)])
-                except AdapterError as problem:
-                    return_item = Item(where, {"line": number}, [], str(problem))
-            else:
-                return_item = Item(where, {"line": number}, [], error)
-            yield return_item
+            where = f"{path.name}:{number + 1 if path.suffix.lower() == '.csv' else number}"  # a CSV's header is line 1
+            if error is not None:
+                yield Item(where, {"line": number}, [], error)
+                continue
+            try:
+                adapted = row_event(row, columns, origin, config)
+            except AdapterError as problem:
+                yield Item(where, {"line": number}, [], str(problem))
+                continue
+            yield Item(where, {"line": number}, [adapted])
 
 
 def _json_row(number: int, line: str) -> tuple[int, dict | None, str | None]:
