@@ -5,7 +5,7 @@ assumed: bench/generation.py --rounds 2 on the 2-core CPU of bench/RESULTS.md (2
 copydesk-default-v5, batch 16) served 3.74 descriptions/s on the cached engine and 1.12 on
 transformers' generate, writing 84.6 and 25.3 new tokens/s (~23 new tokens per description,
 the lead; bullets and SEO fields are built from it). On a GPU, or another CPU, pass what your
-replicas reach (--descriptions-per-second; rate(copydesk_drafts_total) on the dashboard).
+replicas reach (--descriptions-per-second; rate(copydesk_drafts_published_total) on the dashboard).
 Prompt tokens are counted exactly, with the model's own tokenizer and prompt.
 """
 
@@ -56,7 +56,7 @@ def serve_throughput(engine: str, device: str, given: float | None, replicas: in
         return given * replicas
     if device.startswith("cuda"):
         raise ValueError("no measured GPU throughput ships with copydesk: pass --descriptions-per-second "
-                         "(rate(copydesk_drafts_total[5m]) of your replicas)")
+                         "(rate(copydesk_drafts_published_total[5m]) of your replicas)")
     resolved = "cached" if engine in ("auto", "cached") else "generate"
     return MEASURED_DESCRIPTIONS_PER_SECOND[resolved] * replicas
 

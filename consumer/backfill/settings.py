@@ -43,7 +43,7 @@ class BackfillSettings(KafkaSettings, PlatformAPISettings):
     adobe_store_id: str = Field("0", description="Adobe Commerce: the store view to list (its locale from --store-locales, its code from --adobe-store-codes).")
     dry_run: bool = Field(False, description="Read and filter everything, send nothing: print what would be sent, the time and the tokens it would take.")
     descriptions_per_second: float | None = Field(None, gt=0, description="The dry run's throughput (default: measured for this CPU engine; "
-                                                  "on a GPU give what your serve replicas reach, copydesk_drafts_total's rate).")
+                                                  "on a GPU give what your serve replicas reach, copydesk_drafts_published_total's rate).")
     engine: Literal["auto", "cached", "generate"] = Field("auto", description="The dry run: serve's engine (COPYDESK_ENGINE), whose measured throughput it assumes.")
     device: str = Field("auto", description="The dry run: serve's device (COPYDESK_DEVICE); on 'cuda' give --descriptions-per-second.")
     replicas: int = Field(1, ge=1, description="The dry run: how many serve replicas share the work.")
