@@ -111,6 +111,14 @@ class FakePIMs(Listings):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
+    def api_settings(self) -> dict:
+        """Every platform's URL and credentials pointing at these fakes (Akeneo by OAuth client: its token is fetched)."""
+        return dict(
+            shopify_shop_url=f"{self.url}/shopify", shopify_admin_token="shpat", saleor_api_url=f"{self.url}/saleor/graphql/", saleor_token="sal",
+            akeneo_url=f"{self.url}/akeneo", akeneo_client_id="c", akeneo_secret="s", akeneo_username="u", akeneo_password="p",
+            commercetools_api_url=f"{self.url}/ct", commercetools_auth_url=f"{self.url}/ct", commercetools_project_key=PROJECT,
+            commercetools_client_id="c", commercetools_client_secret="s", adobe_commerce_url=f"{self.url}/adobe", adobe_commerce_token="adb")
+
     def __enter__(self) -> FakePIMs:
         self.thread.start()
         return self

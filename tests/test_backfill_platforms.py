@@ -22,7 +22,7 @@ from consumer.adapters import adapt_record
 from consumer.adapters.common import AdapterConfig, with_reading
 from consumer.backfill.run import run_backfill
 from consumer.backfill.settings import BackfillSettings
-from tests.fake_pims import PROJECT, FakePIMs
+from tests.fake_pims import FakePIMs
 from tests.test_writeback import draft_of
 from tests.test_writeback_safety import PLATFORMS, fields, seed, service
 
@@ -77,11 +77,7 @@ def settings(pims: FakePIMs, broker, platform: str, topic: str, checkpoint, **ov
     values = dict(
         source=platform, topic=topic, group_id=f"serve-of-{topic}", bootstrap_servers=broker.bootstrap_servers, checkpoint=checkpoint,
         rate=1000, max_lag=10_000, page_size=3, checkpoint_every=2, progress=False, attempts=1,
-        shopify_shop_url=f"{pims.url}/shopify", shopify_admin_token="shpat", saleor_api_url=f"{pims.url}/saleor/graphql/", saleor_token="sal",
-        akeneo_url=f"{pims.url}/akeneo", akeneo_token="ak", commercetools_api_url=f"{pims.url}/ct", commercetools_auth_url=f"{pims.url}/ct",
-        commercetools_project_key=PROJECT, commercetools_client_id="c", commercetools_client_secret="s",
-        adobe_commerce_url=f"{pims.url}/adobe", adobe_commerce_token="adb", adobe_store_codes="1=default", store_locales="1=en_GB",
-        adobe_store_id="1")
+        **pims.api_settings(), akeneo_token="ak", adobe_store_codes="1=default", store_locales="1=en_GB", adobe_store_id="1")
     values.update(overrides)
     return BackfillSettings(**values)
 

@@ -20,11 +20,7 @@ def settings_for(pims: FakePIMs | None, broker=None, **overrides) -> DoctorSetti
                   attempts=1, request_timeout_seconds=5)
     if pims is not None:
         values.update(
-            shopify_shop_url=f"{pims.url}/shopify", shopify_admin_token="shpat", saleor_api_url=f"{pims.url}/saleor/graphql/", saleor_token="sal",
-            akeneo_url=f"{pims.url}/akeneo", akeneo_client_id="c", akeneo_secret="s", akeneo_username="u", akeneo_password="p",
-            commercetools_api_url=f"{pims.url}/ct", commercetools_auth_url=f"{pims.url}/ct", commercetools_project_key=PROJECT,
-            commercetools_client_id="c", commercetools_client_secret="s", adobe_commerce_url=f"{pims.url}/adobe", adobe_commerce_token="adb",
-            shopify_webhook_secret="whsec", saleor_webhook_secret="sk", akeneo_webhook_secret="ak",
+            **pims.api_settings(), shopify_webhook_secret="whsec", saleor_webhook_secret="sk", akeneo_webhook_secret="ak",
             adobe_public_key_files=__file__, adobe_client_id="client")
     values.update(overrides)
     return DoctorSettings(**values)

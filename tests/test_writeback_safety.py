@@ -21,7 +21,7 @@ from consumer.writeback.client import PlatformClient
 from consumer.writeback.ownership import plain_text
 from consumer.writeback.service import WritebackService
 from consumer.writeback.settings import WritebackSettings
-from tests.fake_pims import PROJECT, FakePIMs
+from tests.fake_pims import FakePIMs
 from tests.test_adapters import GRINDER_ID, TENT_UUID, adapt, only, payload
 from tests.test_writeback import draft_of
 
@@ -31,13 +31,8 @@ ADOBE = AdapterConfig(store_locales={"1": "en_GB"})
 
 def settings(pims: FakePIMs, live: str = "", **overrides) -> WritebackSettings:
     overrides.setdefault("bootstrap_servers", "127.0.0.1:1")  # handle() alone needs no broker
-    return WritebackSettings(
-        shopify_shop_url=f"{pims.url}/shopify", shopify_admin_token="shpat",
-        saleor_api_url=f"{pims.url}/saleor/graphql/", saleor_token="sal", akeneo_url=f"{pims.url}/akeneo", akeneo_token="ak",
-        akeneo_client_id="c", akeneo_secret="s", akeneo_username="u", akeneo_password="p",
-        commercetools_api_url=f"{pims.url}/ct", commercetools_auth_url=f"{pims.url}/ct", commercetools_project_key=PROJECT,
-        commercetools_client_id="c", commercetools_client_secret="s", adobe_commerce_url=f"{pims.url}/adobe", adobe_commerce_token="adb",
-        adobe_store_codes="1=default", store_locales="1=en_GB", live_platforms=live, health_port=0, **overrides)
+    return WritebackSettings(**pims.api_settings(), akeneo_token="ak", adobe_store_codes="1=default", store_locales="1=en_GB",
+                             live_platforms=live, health_port=0, **overrides)
 
 
 def service(pims: FakePIMs, live: str = "", **overrides) -> WritebackService:

@@ -136,14 +136,9 @@ def run_backfill(settings: BackfillSettings, out=print) -> int:
 
 def missing_topic(settings: BackfillSettings) -> str | None:
     """Why the topic cannot take the events (a producer would block a minute, then fail), or None."""
-    from kafka import KafkaConsumer
+    from consumer.kafka.broker import existing_topics
 
-    consumer = KafkaConsumer(**settings.client_config())
-    try:
-        present = consumer.topics()
-    finally:
-        consumer.close()
-    if settings.topic in present:
+    if settings.topic in existing_topics(settings.client_config()):
         return None
     return (f"topic {settings.topic} does not exist: create it (kafka-topics.sh --create --topic {settings.topic} --partitions 3) "
             "and add it to serve's --input-topic")

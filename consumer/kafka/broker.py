@@ -65,6 +65,17 @@ def create_topics(client_config: dict, partitions: dict[str, int] | None = None)
         admin.close()
 
 
+def existing_topics(client_config: dict, timeout_ms: int = 30_000) -> set[str]:
+    """The topics the cluster has (doctor's check, backfill's refusal to send to a missing topic)."""
+    from kafka import KafkaConsumer
+
+    consumer = KafkaConsumer(**client_config, request_timeout_ms=timeout_ms, connections_max_idle_ms=timeout_ms + 1000)
+    try:
+        return set(consumer.topics())
+    finally:
+        consumer.close()
+
+
 class EmbeddedBroker:
     """A Tansu broker on 127.0.0.1, started and stopped by this process.
 

@@ -60,8 +60,9 @@ class Finding:
 
 
 def check_broker(settings: DoctorSettings) -> list[Finding]:
-    from kafka import KafkaConsumer
     from kafka.errors import KafkaError
+
+    from consumer.kafka.broker import existing_topics
 
     servers = settings.bootstrap_servers
     timeout_ms = int(settings.broker_timeout_seconds * 1000)
@@ -69,11 +70,7 @@ def check_broker(settings: DoctorSettings) -> list[Finding]:
         return [Finding("broker", False, f"nothing listens at {servers}",
                         "start one (`copydesk broker` for a local run) or set COPYDESK_BOOTSTRAP_SERVERS to your cluster's host:port list")]
     try:
-        consumer = KafkaConsumer(**settings.client_config(), request_timeout_ms=timeout_ms, connections_max_idle_ms=timeout_ms + 1000)
-        try:
-            present = set(consumer.topics())
-        finally:
-            consumer.close()
+        present = existing_topics(settings.client_config(), timeout_ms)
     except (KafkaError, OSError, ValueError) as error:
         return [Finding("broker", False, f"{servers} does not answer ({type(error).__name__}: {str(error)[:120]})",
                         "start one (`copydesk broker` for a local run) or set COPYDESK_BOOTSTRAP_SERVERS (and COPYDESK_SECURITY_PROTOCOL / SASL settings)")]
