@@ -52,8 +52,6 @@ class Page:
     resources: list[dict]
     next_cursor: str | None
     """Where the page after this one starts; None: this was the last."""
-    total: int | None = None
-    """The whole listing's size, where the platform says (Adobe Commerce)."""
 
 
 class CatalogLister:
@@ -140,7 +138,7 @@ class CatalogLister:
         items = list(body.get("items") or [])
         total = int(body.get("total_count") or 0)
         more = bool(items) and number * self.page_size < total
-        return Page([adobe_flat(item, self.adobe_store_id) for item in items], str(number + 1) if more else None, total)
+        return Page([adobe_flat(item, self.adobe_store_id) for item in items], str(number + 1) if more else None)
 
 
 # -- listed resources as the shapes the adapters read -----------------------------------------
