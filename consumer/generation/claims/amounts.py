@@ -16,7 +16,7 @@ import re
 from consumer.generation.claims.claim import Claim
 from consumer.generation.claims.facts import Facts, dates_in
 from consumer.generation.claims.framing import DIMENSIONS
-from consumer.generation.claims.quantities import agrees, is_physical, quantities
+from consumer.generation.claims.quantities import agrees, is_physical, known_unit, quantities
 from consumer.generation.claims.words import forms, is_function_word, tokens
 
 
@@ -112,6 +112,43 @@ def _counted_attributes(sentence: str, quantity, facts: Facts) -> dict[int, set[
     return counted
 
 
+QUALIFIER_SKIP = frozenset({"a", "an", "the", "with", "it", "its", "they", "them", "of", "up", "to", "at", "in", "is", "are", "and", "or",
+                            "for", "about", "approx", "around", "roughly", "just", "mode", "setting"})
+
+
+def _qualifier(text: str) -> set[str]:
+    """The words that say which part of a value an amount belongs to: "22 mm *heel*", "30 hours with *ANC off*"."""
+    words = {w for w in re.findall(r"[a-z]+", text.lower()) if w not in QUALIFIER_SKIP and not known_unit(w)}
+    return {f for w in words for f in forms(w)} | words
+
+
+def _said_of_another_part(quantity, sentence: str, attribute) -> bool:
+    """Whether the text gives this amount to the part of the value that holds another amount.
+
+    A value can hold several amounts, each with its own words: "28 heel / 22 forefoot", "up to
+    40 (ANC off), up to 30 (ANC on)". Each part (split at , ; /) with one amount is matched by the
+    words that tell the parts apart ("heel", "off"); the text's words right after its amount,
+    up to the next punctuation, say which part it means. "22 mm heel" gives the forefoot's amount
+    to the heel: swapped, though both numbers are in the data.
+    """
+    parts = []
+    for text in attribute.texts:
+        for part in re.split(r"[,;/]", text):
+            amounts = {v for q in quantities(part) for v in q.values}
+            if len(quantities(part)) == 1 and amounts:
+                parts.append((amounts, _qualifier(re.sub(r"\d+(?:[.,]\d+)*", " ", part))))
+    if len(parts) < 2:
+        return False
+    said = _qualifier(re.split(r"[,;:()]|\band\b|\bor\b|\d", sentence[quantity.end:])[0])
+    shared = set.intersection(*(words for _, words in parts))
+    telling = {w for w in said - shared if any(w in words for _, words in parts)}
+    if not telling:
+        return False
+    meant = [amounts for amounts, words in parts if telling & words]
+    holding = [amounts for amounts, _ in parts if set(quantity.values) & amounts]
+    return bool(holding) and all(not set(quantity.values) & amounts for amounts in meant)
+
+
 def quantity_claim(quantity, sentence: str, facts: Facts) -> Claim:
     kind = "quantity" if quantity.unit else "number"
     text = quantity.text
@@ -120,6 +157,10 @@ def quantity_claim(quantity, sentence: str, facts: Facts) -> Claim:
         matching = [p for p, d in facts.dates if d.year == year]
         if matching:
             return Claim(text, "date", sentence, "supported", facts.attribute(matching[0]).name)
+    if quantity.unit and quantity.unit.startswith("~"):  # "32 teeth" for "11-32T": the data abbreviates the noun
+        spelled_out = facts.abbreviation_holding(quantity.unit[1:], quantity.values)
+        if spelled_out is not None:
+            return Claim(text, kind, sentence, "supported", facts.attribute(spelled_out).name)
     matches = [p for p, data in facts.quantities if agrees(quantity, data)]
     if quantity.unit is None:
         counted = _counted_attributes(sentence, quantity, facts)
@@ -130,7 +171,7 @@ def quantity_claim(quantity, sentence: str, facts: Facts) -> Claim:
             return Claim(text, "binding", sentence, "contradicted", facts.attribute(next(iter(counted))).name)
     named = _named_attributes(sentence, quantity, facts)
     if named:
-        holding = [p for p in named if p in matches]
+        holding = [p for p in named if p in matches and not _said_of_another_part(quantity, sentence, facts.attribute(p))]
         if holding:
             return Claim(text, kind, sentence, "supported", facts.attribute(holding[0]).name)
         same_dimension = [p for p in named for q in facts.attribute(p).quantities if agrees(quantity, q) is False]
@@ -140,6 +181,9 @@ def quantity_claim(quantity, sentence: str, facts: Facts) -> Claim:
         if flags and len(named) == len(flags):  # "a color scanning capacity of 1 kg": a flag holds no amount
             return Claim(text, "binding", sentence, "contradicted", facts.attribute(flags[0]).name)
     if matches:
+        swapped = [p for p in matches if _said_of_another_part(quantity, sentence, facts.attribute(p))]
+        if swapped and len(swapped) == len(matches):
+            return Claim(text, "binding", sentence, "contradicted", facts.attribute(swapped[0]).name)
         return Claim(text, kind, sentence, "supported", facts.attribute(matches[0]).name)
     if quantity.unit is None or not is_physical(quantity.unit):
         if quantity.unit is None and (set(quantity.values) & facts.numbers or quantity.values == (1.0,)):

@@ -53,6 +53,7 @@ def sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
     claims: list[tuple[int, Claim]] = []
     taken: list[tuple[int, int]] = []
     supported_starts: list[int] = []
+    measured: list[tuple[int, int, Claim]] = []  # supported quantities: what a label beside one names
     for match in TEXT_DATE.finditer(sentence):
         claim = date_claim(match.group(0), sentence, facts)
         claims.append((match.start(), claim))
@@ -63,12 +64,16 @@ def sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
     for quantity in quantities(sentence):
         if any(a <= quantity.start < b for a, b in taken):
             continue
+        if any(sentence[b:quantity.start] == "/" for a, b in taken):
+            taken.append((quantity.start, quantity.end))  # "8000 g/m²/24h": the rate's period, part of the amount before it
+            continue
         claim = quantity_claim(quantity, sentence, facts)
         claims.append((quantity.start, claim))
         end = quantity.end + measure_word_length(sentence[quantity.end:])
         taken.append((quantity.start, end))
         if claim.supported:
             supported_starts.append(quantity.start)
+            measured.append((quantity.start, end, claim))
     pair_words = {w for a in facts.attributes for w in a.value_words + a.name_words}
     for clause in clauses(sentence, taken, pair_words):
         explained = [explanations(run, facts) for run in clause.runs]
@@ -77,8 +82,42 @@ def sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
             if found is None:
                 continue
             context = Counter(p for pairs in explained for word in pairs for p in {q for q, _ in word})
-            claims.append((run.start, run_claim(run, found, sentence, facts, hedged, context)))
+            claim = run_claim(run, found, sentence, facts, hedged, context)
+            if claim.verdict == "unsupported" and claim.kind == "phrase":
+                claim = _as_label(claim, run, found, sentence, measured)
+            claims.append((run.start, claim))
     return [claim for _, claim in sorted(claims, key=lambda item: item[0])]
+
+
+LABEL_BEFORE = re.compile(r"\s*(?:-|:|\bof|\bis|\bat|\bup to|\babout|\baround|\broughly|\bapprox\.?|\bjust|\s)*\s*", re.I)
+ARTICLE_BEFORE = re.compile(r"\b(?:a|an)\s*$", re.I)
+"""Before a quantity, an article makes the noun after it a thing ("a 27-inch *TV*"), not a measure's name ("520 lm *output*")."""
+LABEL_AFTER = re.compile(r"[\s-]*(?:of\s+(?:the\s+)?)?", re.I)
+
+
+def _as_label(claim: Claim, run, found: list, sentence: str, measured: list[tuple[int, int, Claim]]) -> Claim:
+    """An unexplained noun that only names a supported quantity beside it is that quantity's label.
+
+    "520 lm *output*", "41 inches of *headroom*", "forty hours of *listening*", "a *headroom* of
+    105 cm": the claim is the amount, which the data holds (so it is checked, with its unit's
+    dimension); the noun is the copywriter's name for the attribute. Only the run's head may be
+    unexplained, so a modifier keeps its claim ("a 420 mm *aluminium* arm"), and a noun that names
+    another attribute is explained, never a label, so a value given to the wrong attribute stays a
+    contradiction. A noun after "a 27-inch" is the thing measured, not a label: "a 27-inch TV" stays a
+    claim of its type.
+    """
+    missing = [i for i, pairs in enumerate(found) if not pairs]
+    if missing != [len(found) - 1]:
+        return claim
+    for start, end, quantity in measured:
+        if quantity.kind != "quantity" or quantity.attribute is None:
+            continue  # a bare number labels nothing: "3 *drawers*" is a count of drawers, checked as one
+        after = end <= run.start and LABEL_AFTER.fullmatch(sentence[end:run.start]) and (
+            "of" in sentence[end:run.start] or not ARTICLE_BEFORE.search(sentence[:start]))
+        before = run.end <= start and LABEL_BEFORE.fullmatch(sentence[run.end:start])
+        if after or before:
+            return Claim(claim.claim, "phrase", claim.sentence, "supported", quantity.attribute)
+    return claim
 
 
 # --- what a row may not write ---------------------------------------------------------------

@@ -17,7 +17,7 @@ from datetime import date
 from functools import cached_property
 
 from consumer.generation.claims.countries import country_words
-from consumer.generation.claims.quantities import Quantity, canonical_unit, known_unit, number_readings, quantities
+from consumer.generation.claims.quantities import Quantity, canonical_unit, known_unit, number_readings, quantities, signed
 from lemminflect import getAllLemmas
 
 from consumer.generation.claims.words import HEDGES, NEGATORS, forms, is_function_word, tokens
@@ -25,8 +25,6 @@ from schemas.events import Product
 
 YES = {"yes", "true", "y", "ja", "oui", "included", "supported", "available"}
 NO = {"no", "false", "n", "none", "nein", "non", "not included", "n/a", "without", "not available", "not supported", "-"}
-UNIT_SUFFIX = re.compile(r"(?:^|[\s_(\[])([^\s_()\[\]]+)[)\]]?$")
-"""The last word of an attribute's name, a unit when quantities.py knows it: weight_g, warranty_years, max_torque_nm."""
 
 ISO_DATE = re.compile(r"\b(?P<year>(?:19|20)\d\d)(?:-(?P<month>[01]\d)(?:-(?P<day>[0-3]\d))?)?\b")
 MONTHS = {name.lower(): index for index, name in enumerate(
@@ -37,6 +35,9 @@ TEXT_DATE = re.compile(rf"\b(?:(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+)?(?P<month>{
 DATE_NAME = re.compile(r"date|released?|launch|year|season|collection", re.I)
 DENIAL = re.compile(r"\b(?:not|no|non|without|never)\b[\s-]+(?P<what>[^.;,()]+)", re.I)
 PSEUDO = ("title", "brand", "category", "keywords")
+GLUED_LETTERS = re.compile(r"(?<![\w.,])(?:(?P<first>\d+)[-–])?(?P<last>\d+)(?P<letters>[A-Za-z]{1,2})\b")
+""""11-32T", "20D": a number (or range) with an abbreviation glued on."""
+PER_UNIT = re.compile(r"\bper\s+(?P<unit>[a-z]+)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,26 @@ def dates_in(text: str, dated_attribute: bool) -> list[Date]:
                 continue
             found.append(Date(int(match["year"]), int(match["month"]) if match["month"] else None, int(match["day"]) if match["day"] else None))
     return found
+
+
+def name_unit(name: str) -> str | None:
+    """The unit an attribute's name gives its bare numbers: its last word ("weight_g"), a unit before
+    "per" ("energy_kcal_per_bar" is kcal, not bar; "protein_per_serving_g" is g), or the word before a short qualifier that is no
+    unit ("accuracy_pct_fs" is %)."""
+    words = [w for w in re.split(r"[\s_()\[\]]+", name) if w]
+    if len(words) < 2:
+        return None
+    lowered = [w.lower() for w in words]
+    if "per" in lowered[1:] and lowered.index("per", 1) > 1 and known_unit(words[lowered.index("per", 1) - 1]):
+        return words[lowered.index("per", 1) - 1]
+    if known_unit(words[-1]):
+        return words[-1]
+    if len(words) > 2 and len(words[-1]) <= 3 and known_unit(words[-2]):
+        return words[-2]
+    for first, second in zip(words[1:], words[2:]):  # "breathability_g_m2_24h": g/m2
+        if known_unit(f"{first}/{second}"):
+            return f"{first}/{second}"
+    return None
 
 
 def value_texts(value) -> list[str]:
@@ -91,11 +112,13 @@ class Attribute:
     def __post_init__(self):
         if not self.pseudo:
             bare = self.name.strip()
-            unit = UNIT_SUFFIX.search(bare)
             numeric = any(re.search(r"\d", t) for t in self.texts)
-            if unit and unit.start(1) > 0 and numeric and known_unit(unit.group(1)):
-                self.unit = unit.group(1)  # weight_g: 340, wheel_size_in: 29; "Total megapixels" keeps its word
-                bare = bare[: unit.start()] if len(unit.group(1)) <= 3 else bare
+            unit = name_unit(bare) if numeric else None
+            if unit:
+                self.unit = unit  # weight_g: 340, wheel_size_in: 29, energy_kcal_per_bar; "Total megapixels" keeps its word
+                for part in unit.split("/"):
+                    if len(part) <= 3:
+                        bare = re.sub(rf"(?:^|[\s_(\[]){re.escape(part)}(?=$|[\s_)\]])", " ", bare, count=1)
             self.name_words = [w for w in content_words(bare.replace("_", " ")) if w not in {"is", "has"}]
 
     @cached_property
@@ -131,7 +154,13 @@ class Attribute:
                 own = [q for q in quantities(text) if q.unit]
                 for match in re.finditer(r"\d+(?:[.,]\d+)*", text):
                     if not any(q.start <= match.start() < q.end for q in own):
-                        found.append(Quantity(match.group(0), number_readings(match.group(0)), canonical_unit(self.unit)))
+                        readings = signed(text, match.start(), number_readings(match.group(0)))
+                        found.append(Quantity(match.group(0), readings, canonical_unit(self.unit)))
+        for text in self.texts:  # "3.5 min per litre" holds one litre: "boils a litre in 3.5 minutes"
+            for match in PER_UNIT.finditer(text):
+                unit = known_unit(match["unit"])
+                if unit:
+                    found.append(Quantity(match.group(0), (1.0,), canonical_unit(match["unit"])))
         return found
 
     @cached_property
@@ -176,9 +205,25 @@ class Attribute:
                     found.append(frozenset(words))
         return found
 
+    @cached_property
+    def conditions(self) -> list[frozenset[str]]:
+        """Denials that are the condition of a measure, not of the product: ``weight_kg: 2.6 (without battery)``.
+
+        They support "weighs 2.6 kg without the battery" but contradict nothing ("battery-powered")."""
+        if not self.unit:
+            return []
+        inside = [m.group(0) for text in self.texts for m in re.finditer(r"\([^)]*\)", text)]
+        return [denial for denial in self.denials if any(denial <= set(content_words(part)) for part in inside)]
+
     @property
     def label(self) -> str:
         return self.name
+
+
+def compound_tails(word: str) -> list[str]:
+    """The heads of a closed compound: "board" of "fretboard" (a word of 3+ letters, then one of 4+)."""
+    return [word[cut:] for cut in range(3, len(word) - 3)
+            if getAllLemmas(word[:cut]) and getAllLemmas(word[cut:]) and not is_function_word(word[:cut]) and not is_function_word(word[cut:])]
 
 
 class Facts:
@@ -253,6 +298,26 @@ class Facts:
         return parts
 
     @cached_property
+    def compound_tails(self) -> dict[str, set[tuple[int, str]]]:
+        """The last part of each data word that is two English words ("board" of fingerboard)."""
+        tails: dict[str, set[tuple[int, str]]] = {}
+        for position, attribute in enumerate(self.attributes):
+            for words, role in ((attribute.name_words, "name"), (attribute.value_words, "value")):
+                for word in words:
+                    for tail in compound_tails(word):
+                        tails.setdefault(tail, set()).add((position, role))
+        return tails
+
+    def explain_by_head(self, word: str, neighbours: set[int]) -> set[tuple[int, str]]:
+        """A compound that shares its head with a data compound of an attribute the rest of its run names.
+
+        "Indian laurel *fretboard*" for ``fingerboard: Indian laurel``: the run's other words are that
+        attribute's value, and "fret|board" is the same kind of board as "finger|board". Without that
+        agreement the head alone proves nothing ("keyboard" is no fingerboard).
+        """
+        return {pair for tail in compound_tails(word.lower()) for pair in self.compound_tails.get(tail, ()) if pair[0] in neighbours}
+
+    @cached_property
     def acronyms(self) -> dict[str, set[tuple[int, str]]]:
         """Initials of the data's phrases ("active noise cancelling" -> anc) and its capitalised codes (ANC)."""
         found: dict[str, set[tuple[int, str]]] = {}
@@ -262,15 +327,39 @@ class Facts:
                     found.setdefault("".join(w[0] for w in words), set()).add((position, role))
         return found
 
-    def explain_initials(self, words: list[str]) -> set[tuple[int, str]]:
-        """Words whose initials spell an acronym of the data, or an acronym that spells the data's words."""
+    def explain_initials(self, words: list[str], partial: bool = False) -> set[tuple[int, str]]:
+        """Words whose initials spell an acronym of the data, or an acronym that spells the data's words.
+
+        partial: two words nothing else explains may spell an acronym but for one end letter.
+        """
         if len(words) >= 2:  # "active noise cancelling" for anc: true
             initials = "".join(w[0].lower() for w in words)
-            return set(self.index.get(initials, set())) if len(initials) >= 3 else set()
-        word = words[0]  # "ANC" for "active noise cancelling"
-        if word.isupper() and 3 <= len(word) <= 5:
-            return set(self.acronyms.get(word.lower(), set()))
+            if len(initials) >= 3 or not partial:
+                return set(self.index.get(initials, set())) if len(initials) >= 3 else set()
+            # two words that spell all of an acronym but its first or last letter: "noise cancelling" for
+            # ANC, "colour rendering" for CRI, "sun protection" for SPF (the letter left out is a word
+            # copy leaves out: "active", "index", "factor")
+            return {pair for acronym, pairs in self.acronym_words.items() if initials in (acronym[1:], acronym[:-1]) for pair in pairs}
+        word = words[0]  # "ANC" for "active noise cancelling", "OD" for "outer diameter"
+        if word.isupper() and 2 <= len(word) <= 5:
+            return {(p, role) for p, role in self.acronyms.get(word.lower(), set())
+                    if len(word) > 2 or any(len(w) == 2 and "".join(x[0] for x in w) == word.lower() for w in self._phrases(p))}
         return set()
+
+    def _phrases(self, position: int) -> list[list[str]]:
+        attribute = self.attributes[position]
+        return [attribute.name_words] + [content_words(t) for t in attribute.texts]
+
+    @cached_property
+    def acronym_words(self) -> dict[str, set[tuple[int, str]]]:
+        """The data's words of three letters that are no English word: acronyms ("anc", "cri", "spf")."""
+        found: dict[str, set[tuple[int, str]]] = {}
+        for position, attribute in enumerate(self.attributes):
+            for words, role in ((attribute.name_words, "name"), (attribute.value_words, "value")):
+                for word in words:
+                    if len(word) == 3 and word.isalpha() and not getAllLemmas(word):
+                        found.setdefault(word, set()).add((position, role))
+        return found
 
     @cached_property
     def quantities(self) -> list[tuple[int, Quantity]]:
@@ -289,6 +378,30 @@ class Facts:
     @cached_property
     def dates(self) -> list[tuple[int, Date]]:
         return [(position, d) for position, attribute in enumerate(self.attributes) for d in attribute.dates]
+
+    @cached_property
+    def abbreviated_counts(self) -> list[tuple[int, str, set[float]]]:
+        """Numbers the data writes with a letter glued on that is no unit: "11-32T" (teeth), "20D" (denier).
+
+        The letters abbreviate what the number counts, so "32 teeth" or "11-32 tooth" in a text is
+        the data's "11-32T" spelled out: (attribute position, the letters, the numbers they follow).
+        """
+        found = []
+        for position, attribute in enumerate(self.attributes):
+            for text in attribute.texts:
+                for match in GLUED_LETTERS.finditer(text):
+                    if known_unit(match["letters"]):
+                        continue
+                    numbers = {v for part in (match["first"], match["last"]) if part for v in number_readings(part)}
+                    found.append((position, match["letters"].lower(), numbers))
+        return found
+
+    def abbreviation_holding(self, noun: str, values: tuple[float, ...]) -> int | None:
+        """The attribute whose glued letters abbreviate this counted noun and hold these numbers ("32 teeth" for "11-32T")."""
+        for position, letters, numbers in self.abbreviated_counts:
+            if noun.lower().startswith(letters) and set(values) <= numbers:
+                return position
+        return None
 
     def attribute(self, position: int) -> Attribute:
         return self.attributes[position]

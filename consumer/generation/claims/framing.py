@@ -23,7 +23,7 @@ from consumer.generation.claims.words import spelling
 LIGHT_VERBS = """
 be have come offer feature give make keep let get take use provide add bring put go sit run work find choose
 need want look expect note show say call describe know see help allow enable mean remain stay become pair combine
-finish rate measure weigh hold size set fit suit build support
+finish rate measure weigh hold size set fit suit build support supply ship
 suitable compatible designed intended
 """
 """Verbs that bind what follows to the product: "comes in navy", "weighs 340 g", "is rated to 63 bar".

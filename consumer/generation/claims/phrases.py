@@ -34,7 +34,7 @@ NOUN_LEAD = frozenset({"a", "an", "the", "this", "these", "that", "those", "its"
 SUBJECTS = frozenset({"it", "this", "that", "which", "who", "he", "she", "one"})
 
 
-def _is_verb_here(words: list, position: int, before: str) -> bool:
+def _is_verb_here(words: list, position: int, before: str, after: str = "") -> bool:
     """Whether the word at this position of a run is a verb, from its forms and place alone.
 
     A verb: a word lemminflect knows as one, not an -ing or -ed form right before more of the run
@@ -57,7 +57,8 @@ def _is_verb_here(words: list, position: int, before: str) -> bool:
         # "*Machine* washable", "*click*-on canister" are nouns describing what follows
         return not (previous and previous[-1] in NOUN_LEAD) and (last or set(lemmas) == {"VERB"})
     third_person = word.endswith("s") and word not in lemmas["VERB"]
-    after_plural = words[position - 1].lower.endswith("s") and set(lemmas) == {"VERB"}
+    object_follows = last and re.match(r"\s+(?:your|the|its|their|a|an)\b", after, re.I) is not None
+    after_plural = words[position - 1].lower.endswith("s") and (set(lemmas) == {"VERB"} or object_follows)  # "presets *store* your heights"
     return third_person or after_plural or set(lemmas) == {"VERB"}
 
 
@@ -84,7 +85,7 @@ def without_binding_verbs(run: Run, explained: list, index: int, clause, sentenc
     for position, (word, pairs) in enumerate(zip(words, found)):
         rest = found[position + 1:]
         complement = all(rest) if rest else complement_after_run
-        if not pairs and complement and _is_verb_here(words, position, sentence[:run.start]):
+        if not pairs and complement and _is_verb_here(words, position, sentence[:run.start], sentence[run.end:]):
             continue
         keep.append(position)
     if not keep:
@@ -109,10 +110,15 @@ def explanations(run: Run, facts: Facts) -> list[set[tuple[int, str]]]:
         if not all(found) and len(words) >= 2:
             for start in range(len(words)):
                 for end in range(min(len(words), start + 6), start + 1, -1):  # an acronym spells at most 6 words
-                    pairs = facts.explain_initials([t.text for t in run.words[start:end]])
+                    unexplained = not all(found[start:end])
+                    pairs = facts.explain_initials([t.text for t in run.words[start:end]], partial=unexplained)
                     if pairs:
                         for i in range(start, end):
                             found[i] = found[i] or pairs
+    named = {p for pairs in found for p, _ in pairs}
+    for i, word in enumerate(words):  # "fretboard" beside the value of ``fingerboard``
+        if not found[i] and len(word) >= 7:
+            found[i] = facts.explain_by_head(word, named)
     for i, word in enumerate(words):  # "unlined" for "lining: none": a denial, judged as "not lined"
         if not found[i] and word.startswith("un") and len(word) > 5:
             base = facts.explain(word[2:])
@@ -138,8 +144,17 @@ def run_claim(run: Run, found: list, sentence: str, facts: Facts, hedged: bool, 
     # a word that only a false flag, a "none" or a "no" explains, with every other word of that
     # flag's name: the data denies it ("tubeless-ready rims"; "fabric" alone is no "performance fabric")
     said = {f for t in run.words for f in forms(t.lower)}
+    run_words = [t.lower for t in run.words]
+
+    def names(word: str) -> bool:  # "charge" says nothing of ``charger_included``: a thing is not its agent noun
+        return bool(forms(word) & said) and not any(is_agent_noun(word, w) or is_agent_noun(w, word) for w in run_words)
+
+    pair_flag = _flag_of_predicate(run, facts)
+    if pair_flag is not None:  # "a stand is not included": the predicate of ``stand_included``, judged with its subject
+        agrees = attributes[pair_flag].flag is not run.negated
+        return Claim(text, "flag", sentence, "supported" if agrees else "contradicted", attributes[pair_flag].name)
     denied = [next(iter(pairs))[0] for pairs in found if only(pairs, lambda a, role: a.denies(said))]
-    denied = [p for p in denied if all(forms(w) & said or is_framing(w) or w in FLAG_PREDICATES for w in attributes[p].name_words)]
+    denied = [p for p in denied if all(names(w) or is_framing(w) or w in FLAG_PREDICATES for w in attributes[p].name_words)]
     if denied and not (run.negated and not all(found)):
         return Claim(text, "flag", sentence, "supported" if run.negated else "contradicted", attributes[denied[0]].name)
     if not all(found):
@@ -152,7 +167,7 @@ def run_claim(run: Run, found: list, sentence: str, facts: Facts, hedged: bool, 
             said = [word for word, pairs in zip(run.words, found) if any(forms(w) & forms(word.lower) for w in denial)]
             if run.negated and said:  # "but not in the microwave" for "Not microwave safe."
                 return Claim(text, "flag", sentence, "supported", attributes[p].name)
-            if len(said) < len(denial):
+            if len(said) < len(denial) or denial in attributes[p].conditions:
                 continue
             others = {q for word, pairs in zip(run.words, found) if word in said for q, role in pairs
                       if q != p and not attributes[q].pseudo and not any(d & {w.lower for w in said} for d in attributes[q].denials)}
@@ -183,6 +198,31 @@ def run_claim(run: Run, found: list, sentence: str, facts: Facts, hedged: bool, 
         return Claim(text, "binding", sentence, "contradicted", attributes[binding].name)
     best = max(positions, key=lambda p: (not attributes[p].pseudo, sum(any(q == p for q, _ in pairs) for pairs in found)))
     return Claim(text, "phrase", sentence, "supported", attributes[best].name)
+
+
+def is_agent_noun(word: str, base: str) -> bool:
+    """Whether word is the thing that does base: "charger" of charge, "dryer" of dry, "heater" of heat."""
+    return word != base and word in {base + "r", base + "er", base + "or"}
+
+
+def _flag_of_predicate(run: Run, facts: Facts) -> int | None:
+    """The yes/no attribute a predicate of relation words ("included", "required") completes with its subject.
+
+    "A stand is not included" for ``stand_included: false``: the subject run names the feature, this
+    run only the relation, and the attribute's name is both.
+    """
+    words = {t.lower for t in run.words}
+    if run.pair is None or not words <= FLAG_PREDICATES:
+        return None
+    subject = {f for t in run.pair.words for f in forms(t.lower)}
+    for position, attribute in enumerate(facts.attributes):
+        if attribute.flag is None or attribute.pseudo:
+            continue
+        named = [w for w in attribute.name_words if w not in FLAG_PREDICATES]
+        relation = [w for w in attribute.name_words if w in FLAG_PREDICATES]
+        if named and relation and all(forms(w) & subject for w in named) and any(forms(w) & forms(r) for w in relation for r in words):
+            return position
+    return None
 
 
 def _bound_elsewhere(run: Run, found: list[set[tuple[int, str]]], facts: Facts) -> int | None:

@@ -36,7 +36,7 @@ UNIT_ALIASES: dict[str, str | None] = {
     "gsm": None, "g/m²": None, "g/m2": None,
     "µl": "microliter", "μl": "microliter", "ul": "microliter", "µm": "micrometer", "μm": "micrometer", "µg": "microgram",
     "μg": "microgram", "decibel": None, "ft-lb": "ft*lbf", "ft lb": "ft*lbf", "lb-ft": "ft*lbf", "in-lb": "inch*lbf",
-    "ft-lbs": "ft*lbf", "teeth": None, "tooth": None,
+    "ft-lbs": "ft*lbf", "teeth": None, "tooth": None, "pct": None, "percent": None, "calorie": None,
 }
 _UNIT_WORDS = sorted({key for key in UNIT_ALIASES if key not in ('"', "”", "″", "'", "a")}, key=len, reverse=True)
 _UNIT_PATTERN = "|".join(re.escape(u) + ("(?:e?s)?" if u.isalpha() and len(u) > 2 else "") for u in _UNIT_WORDS) + "|(?-i:A)"
@@ -95,7 +95,7 @@ def _places(number: str) -> int:
 
 
 SAME_NAMED = {"g/m²": "gsm", "g/m2": "gsm", "°": "degree", "degree": "degree", "people": "person", "persons": "person",
-              "db": "decibel", "tooth": "teeth"}
+              "db": "decibel", "tooth": "teeth", "pct": "%", "percent": "%", "calorie": "kcal", "cal": "kcal"}
 
 
 def canonical_unit(word: str | None) -> str | None:
@@ -158,6 +158,19 @@ def _digits_for_words(text: str) -> tuple[str, list[tuple[int, int]]]:
     return ONE_UNIT.sub(lambda m: (replaced.append((m.start(), m.end())), "1".rjust(len(m.group(0))))[1], text), replaced
 
 
+MEASURE_WORD = re.compile(r"\s+(?:thick|wide|long|tall|high|deep|across|in\s+diameter)\b", re.I)
+
+
+def signed(text: str, start: int, readings: tuple[float, ...]) -> tuple[float, ...]:
+    """The readings made negative when a minus stands before the number on its own: "-20 °C", "from −4 °F".
+
+    Not in a range or a code ("2-5 m", "PF-08"), where the dash follows a word or a number.
+    """
+    if start >= 1 and text[start - 1] in "-−" and (start == 1 or text[start - 2] in " \t([:=/"):
+        return tuple(-value for value in readings)
+    return readings
+
+
 def quantities(text: str) -> list[Quantity]:
     """Every number in text with the unit written after it (a range or 'A x B x C cm' shares the unit).
 
@@ -174,14 +187,15 @@ def quantities(text: str) -> list[Quantity]:
     found = []
     for match in CHAIN.finditer(shadow):  # "80 x 30 x 180 cm", "2-5 m", "12 to 22 mm": every number gets the unit
         unit = canonical_unit(match.group("unit"))
-        for number in re.findall(NUMBER, match.group("nums")):
+        for index, number in enumerate(re.findall(NUMBER, match.group("nums"))):
             start, end = widened(match.start()), widened_end(match.end())
-            found.append(Quantity(text[start:end].strip(), number_readings(number), unit, start, end, _places(number)))
+            readings = signed(text, match.start(), number_readings(number)) if index == 0 else number_readings(number)
+            found.append(Quantity(text[start:end].strip(), readings, unit, start, end, _places(number)))
     rest = CHAIN.sub(lambda m: " " * len(m.group(0)), shadow)
     for match in QUANTITY.finditer(rest):
         unit = '"' if match.group("quote") else match.group("unit")
-        if unit and unit.lower() == "in" and re.match(r"\s+[a-z]|-", rest[match.end():]):
-            unit = None  # "5 in the box", "4-in-1": a preposition, not inches
+        if unit and unit.lower() == "in" and re.match(r"\s+[a-z]|-", rest[match.end():]) and not MEASURE_WORD.match(rest[match.end():]):
+            unit = None  # "5 in the box", "4-in-1": a preposition, not inches ("0.7 in thick" is inches)
         if unit == "A" and re.match(r"\s+[a-z]", rest[match.end():]) and match.group(0).endswith(" A"):
             unit = None
         canon = canonical_unit(unit)
@@ -189,7 +203,8 @@ def quantities(text: str) -> list[Quantity]:
         written = text[start:end].strip()
         for key in ("num", "num2"):
             if match.group(key):
-                found.append(Quantity(written, number_readings(match.group(key)), canon, start, end, _places(match.group(key))))
+                readings = number_readings(match.group(key))
+                found.append(Quantity(written, signed(text, match.start(key), readings), canon, start, end, _places(match.group(key))))
     return [_qualified(text, quantity) for quantity in found]
 
 

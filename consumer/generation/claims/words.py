@@ -8,7 +8,8 @@ product's data. So it needs two things about a word, and neither needs a statist
 - which data words count as the same word: every lemma lemminflect's lexicon gives it (any part
   of speech: "rims" -> rim, "weighs" -> weigh), its Snowball stem, and its *root*: the stem
   without derivational suffixes ("foldable" and "folds" -> fold, "adjustment" -> adjust), with
-  British and American spellings brought together by rule (-our/-or, -ise/-ize, -tre/-ter).
+  British and American spellings brought together by rule (-our/-or, -ise/-ize, -tre/-ter,
+  orthopaedic/orthopedic).
 
 Prefixes are never stripped: "unscented" is no support for "scented", nor "recycled" for "cycling".
 """
@@ -56,7 +57,7 @@ SPELLING_IRREGULAR = {"gray": "grey", "aluminum": "aluminium", "tire": "tyre", "
 _SUFFIX_SPELLING = [(re.compile(r"our$"), "or"), (re.compile(r"is(e|es|ed|ing|ation|ations)$"), r"iz\1"),
                     (re.compile(r"ys(e|es|ed|ing)$"), r"yz\1"), (re.compile(r"(?<=[bcdfgkmpstv])re$"), "er"),
                     (re.compile(r"(?<=[bcdfgkmpstv])res$"), "ers"), (re.compile(r"ogue$"), "og"),
-                    (re.compile(r"ll(ed|ing|er)$"), r"l\1")]
+                    (re.compile(r"ll(ed|ing|er)$"), r"l\1"), (re.compile(r"(?<=[dhmnp])ae(?=[bcdfglmnprstv])"), "e")]
 _DERIVATION = re.compile(r"(?:abl|ibl|ment|ness|ation|ion|ing|ed|er|iv|aci|i)$")
 """Suffixes that keep a word's meaning; "-less" and negative prefixes are kept, they reverse it."""
 
