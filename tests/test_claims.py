@@ -278,3 +278,40 @@ def test_amounts_and_flags_read_as_written(product, text):
 )
 def test_amounts_and_flags_still_contradict(product, text):
     assert verdicts(text, product) != []
+
+
+UKULELE = Product(title="Alder concert ukulele", attributes={"top_material": "solid mahogany", "Finish": "satin", "fingerboard": "walnut"})
+SUNSCREEN = Product(title="Daily Shield SPF 50 lotion", attributes={"water_resistance": "water resistant (80 min)", "reef_safe_claim": "no"})
+CHOCOLATE = Product(title="Cacao bar 72%", attributes={"organic": "no", "Fairtrade": True})
+METER = Product(title="Voltrix DM-330 multimeter", attributes={"battery": "2 x AA (included)", "temperature_probe": "not included (sold separately)"})
+GAME = Product(title="Harbour of Lights board game", attributes={"players": "2-4", "age_min_years": 10})
+WETSUIT = Product(title="Bravura Coldline wetsuit", category="Sports > Surfing > Wetsuits", attributes={"thickness_mm": "5/4", "zip": "chest"})
+
+
+@pytest.mark.parametrize(
+    ("product", "text"),
+    [
+        (UKULELE, "The satin-finished mahogany top."),  # satin is the finish's, named beside it: no misbinding
+        (SUNSCREEN, "It stays water resistant for an hour and twenty minutes."),  # one amount in two units: 80 min
+        (CHOCOLATE, "This Fairtrade bar is not organic."),  # "not" after the copula denies "organic", not "Fairtrade"
+        (METER, "It runs on two AA batteries, which are included."),  # the probe's "not included" is not about batteries
+        (GAME, "A game for 2-4 players aged 10 and up."),  # "aged" starts another phrase: 2-4 counts players
+    ],
+)
+def test_false_contradictions_found_on_the_fresh_held_back_set(product, text):
+    """Each was a contradiction before (found after the fresh held-back set's first measurement)."""
+    assert verdicts(text, product) == []
+
+
+@pytest.mark.parametrize(
+    ("product", "text"),
+    [
+        (WETSUIT, "A 5/4 mm men's drysuit with a chest zip."),  # a compound's head never reaches the title's type
+        (SUNSCREEN, "It is reef-safe."),  # reef_safe_claim: no ("claim" names the relation, like "included")
+        (SUNSCREEN, "It stays water resistant for an hour and forty minutes."),
+        (CHOCOLATE, "This organic bar is not Fairtrade."),
+        (METER, "A temperature probe is included."),
+    ],
+)
+def test_claims_missed_on_the_fresh_held_back_set_are_caught(product, text):
+    assert verdicts(text, product) != []

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from lemminflect import getAllLemmas
+
 from consumer.generation.claims.claim import Claim
 from consumer.generation.claims.facts import Facts, dates_in
 from consumer.generation.claims.framing import DIMENSIONS
@@ -93,6 +95,8 @@ def _counted_attributes(sentence: str, quantity, facts: Facts) -> dict[int, set[
     for token in tokens(re.split(r"[,;:()]|\band\b|\bor\b|\d", sentence[quantity.end:])[0]):
         if token.kind != "word" or is_function_word(token.lower):
             break
+        if after and token.lower.endswith("ed") and "VERB" in getAllLemmas(token.lower):
+            break  # "2-4 players *aged* 10": a participle starts another phrase
         after.append(token.lower)
     if not after:
         return {}

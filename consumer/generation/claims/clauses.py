@@ -6,7 +6,8 @@ claim. A *clause* ends at punctuation, a contrastive conjunction, or "and"/"or" 
 verb ("is waterproof and has Bluetooth"), so "no" and "not" reach only what they can deny:
 - "no", "without", "non": the runs after them ("It has Wi-Fi and no Bluetooth");
 - "not", "n't", "never": the whole clause, subject included ("battery and charger not included",
-  "the handle does not fold").
+  "the handle does not fold"), except that after a copula before an adjective or noun it denies
+  only the predicate ("this Fairtrade bar is not organic").
 Two runs joined by a copula or "made of" ("its frame is steel") are kept as a *pair*, so a value
 can be bound to the attribute the other run names.
 """
@@ -14,6 +15,8 @@ can be bound to the attribute the other run names.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from lemminflect import getAllLemmas as lemmas_of
 
 from consumer.generation.claims.framing import IDIOMS, LIGHT_VERBS, PLACE_DETERMINERS, is_framing, is_place, lemmas
 from consumer.generation.claims.words import FUNCTION_WORDS, Token, is_function_word, tokens
@@ -117,6 +120,7 @@ def _fill_runs(clause: Clause, taken: list[tuple[int, int]], pair_words: set[str
     quantifier = "all"
     copula_since_run = False
     negator_just_before = False
+    negated_from, after_copula = 0, False
 
     def close() -> None:
         nonlocal current, universal_next, copula_since_run
@@ -160,6 +164,9 @@ def _fill_runs(clause: Clause, taken: list[tuple[int, int]], pair_words: set[str
             continue
         if lower in PREDICATE_NEGATORS or lower.endswith("n't"):
             close()
+            if not clause_negated:
+                negated_from = len(runs)
+                after_copula = previous in COPULAS or lower in {"isn't", "aren't", "wasn't", "weren't"}
             clause_negated = negator_just_before = True
             continue
         if lower in UNIVERSAL:
@@ -180,7 +187,13 @@ def _fill_runs(clause: Clause, taken: list[tuple[int, int]], pair_words: set[str
         negator_just_before = pending_direct
     close()
     if clause_negated:
-        for run in runs:
+        predicate = runs[negated_from:]
+        # "This Fairtrade bar is not organic": after a copula, "not" denies the predicate, and the
+        # subject keeps its claim; before a participle or verb ("not included", "does not fold") the
+        # subject is what is denied
+        adjectival = after_copula and predicate and all(
+            not word.lower.endswith("ed") and "VERB" not in lemmas_of(word.lower) for run in predicate for word in run.words)
+        for run in (predicate if adjectival else runs):
             run.negated = True
     for run in runs:
         if run.stated_value is not None:  # "is no" denies, "is yes" affirms, whatever came before

@@ -315,7 +315,8 @@ class Facts:
         attribute's value, and "fret|board" is the same kind of board as "finger|board". Without that
         agreement the head alone proves nothing ("keyboard" is no fingerboard).
         """
-        return {pair for tail in compound_tails(word.lower()) for pair in self.compound_tails.get(tail, ()) if pair[0] in neighbours}
+        return {pair for tail in compound_tails(word.lower()) for pair in self.compound_tails.get(tail, ())
+                if pair[0] in neighbours and not self.attributes[pair[0]].pseudo}
 
     @cached_property
     def acronyms(self) -> dict[str, set[tuple[int, str]]]:

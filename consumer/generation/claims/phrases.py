@@ -20,11 +20,12 @@ from consumer.generation.claims.clauses import Run
 from consumer.generation.claims.facts import Facts
 from consumer.generation.claims.framing import hypernym_of, is_framing
 from consumer.generation.claims.kinds import same_kind
-from consumer.generation.claims.words import forms, is_function_word
+from consumer.generation.claims.words import forms, is_function_word, tokens
 
 
 FLAG_PREDICATES = frozenset({"included", "include", "includes", "required", "require", "requires", "supported", "available",
-                             "compatible", "present", "enabled", "function", "feature", "with", "has", "have", "needed"})
+                             "compatible", "present", "enabled", "function", "feature", "with", "has", "have", "needed",
+                             "claim", "claims"})
 """Words a PIM's yes/no names use for the relation, not the feature: "Charger Included", "batteries_required".
 A run denies such a flag by its feature words alone ("ships with a charger", "it needs batteries")."""
 
@@ -115,8 +116,8 @@ def explanations(run: Run, facts: Facts) -> list[set[tuple[int, str]]]:
                     if pairs:
                         for i in range(start, end):
                             found[i] = found[i] or pairs
-    named = {p for pairs in found for p, _ in pairs}
-    for i, word in enumerate(words):  # "fretboard" beside the value of ``fingerboard``
+    named = {p for pairs in found for p, _ in pairs if not facts.attributes[p].pseudo}
+    for i, word in enumerate(words):  # "fretboard" beside the value of ``fingerboard`` (never the title's type: "drysuit")
         if not found[i] and len(word) >= 7:
             found[i] = facts.explain_by_head(word, named)
     for i, word in enumerate(words):  # "unlined" for "lining: none": a denial, judged as "not lined"
@@ -162,6 +163,7 @@ def run_claim(run: Run, found: list, sentence: str, facts: Facts, hedged: bool, 
         unexplained = sentence[run.words[missing[0]].start:run.words[missing[-1]].end]
         return Claim(text, "phrase", sentence, "unsupported", None, unexplained)
     positions = {p for pairs in found for p, _ in pairs}
+    sentence_forms = {f for t in tokens(sentence) if t.kind == "word" for f in forms(t.lower)}
     for p in positions:
         for denial in attributes[p].denials:  # "Not microwave safe." written in the value
             said = [word for word, pairs in zip(run.words, found) if any(forms(w) & forms(word.lower) for w in denial)]
@@ -169,6 +171,8 @@ def run_claim(run: Run, found: list, sentence: str, facts: Facts, hedged: bool, 
                 return Claim(text, "flag", sentence, "supported", attributes[p].name)
             if len(said) < len(denial) or denial in attributes[p].conditions:
                 continue
+            if denial <= FLAG_PREDICATES and not any(forms(w) & sentence_forms for w in attributes[p].name_words):
+                continue  # "which are included" says nothing of ``temperature_probe: not included`` unless the probe is named
             others = {q for word, pairs in zip(run.words, found) if word in said for q, role in pairs
                       if q != p and not attributes[q].pseudo and not any(d & {w.lower for w in said} for d in attributes[q].denials)}
             # the clause is about this attribute ("2 x AA batteries included" for controller batteries:
@@ -193,7 +197,7 @@ def run_claim(run: Run, found: list, sentence: str, facts: Facts, hedged: bool, 
         specific = next(p for pairs in found for p, role in pairs if not attributes[p].pseudo and role == "value")
         if not re.search(rf"\b(?:{run.quantifier}|all|any|every|universal)\b", " ".join(attributes[specific].texts), re.I):
             return Claim(text, "hedge", sentence, "contradicted", attributes[specific].name)
-    binding = _bound_elsewhere(run, found, facts)
+    binding = _bound_elsewhere(run, found, facts, text)
     if binding is not None:
         return Claim(text, "binding", sentence, "contradicted", attributes[binding].name)
     best = max(positions, key=lambda p: (not attributes[p].pseudo, sum(any(q == p for q, _ in pairs) for pairs in found)))
@@ -225,7 +229,7 @@ def _flag_of_predicate(run: Run, facts: Facts) -> int | None:
     return None
 
 
-def _bound_elsewhere(run: Run, found: list[set[tuple[int, str]]], facts: Facts) -> int | None:
+def _bound_elsewhere(run: Run, found: list[set[tuple[int, str]]], facts: Facts, span: str = "") -> int | None:
     """The attribute a run names but gives another attribute's value: "steel frame" for frame: aluminium.
 
     Within the run, when the named word is its head ("steel *frame*"), and across a copula
@@ -244,11 +248,15 @@ def _bound_elsewhere(run: Run, found: list[set[tuple[int, str]]], facts: Facts) 
     else:
         heads, values = named_by(found[-1]), found[:-1]
     head_word = (run.pair.words if run.pair is not None else run.words)[-1].lower
+    said = {f for t in tokens(span) if t.kind == "word" for f in forms(t.lower)}  # framing parts too: "satin-*finished*"
+    named_in_run = {p for p, attribute in enumerate(attributes) if attribute.name_forms & said}
     for head in sorted(heads):
         for pairs in values:
             owners = {p for p, role in pairs if role == "value"}
             if not owners or owners & heads or any(attributes[p].pseudo for p in owners) or any(role == "name" for _, role in pairs):
                 continue
+            if owners & named_in_run:
+                continue  # "*satin*-finished mahogany top": the value is bound to its own attribute, named beside it
             other = min(owners)
             shared = {w for w in set(attributes[head].name_words) & set(attributes[other].name_words) if not forms(w) & forms(head_word)}
             if shared or same_kind(" ".join(attributes[head].texts), " ".join(attributes[other].texts)):

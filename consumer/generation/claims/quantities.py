@@ -205,7 +205,29 @@ def quantities(text: str) -> list[Quantity]:
             if match.group(key):
                 readings = number_readings(match.group(key))
                 found.append(Quantity(written, signed(text, match.start(key), readings), canon, start, end, _places(match.group(key))))
-    return [_qualified(text, quantity) for quantity in found]
+    return [_qualified(text, quantity) for quantity in _compounded(text, found)]
+
+
+COMPOUND_UNITS = frozenset({("day", "hour"), ("hour", "minute"), ("minute", "second"), ("ft", "inch"), ("lb", "oz")})
+"""Units English writes one amount in two of (never metric: "10 cm and 5 mm" are two measures)."""
+
+
+def _compounded(text: str, found: list[Quantity]) -> list[Quantity]:
+    """Amounts written in two units as one: "an hour and twenty minutes" is 80 minutes, "5 ft 10 in" 70 inches."""
+    ordered = sorted(found, key=lambda q: q.start)
+    merged: list[Quantity] = []
+    for quantity in ordered:
+        last = merged[-1] if merged else None
+        if (last is not None and len(last.values) == 1 and len(quantity.values) == 1 and (last.unit, quantity.unit) in COMPOUND_UNITS
+                and 0 <= quantity.start - last.end <= 5
+                and re.fullmatch(r"\s*(?:and\s+)?", text[last.end:quantity.start])):
+            larger = convert(last.values[0], last.unit, quantity.unit)
+            if larger is not None and larger > quantity.values[0]:
+                merged[-1] = Quantity(text[last.start:quantity.end], (larger + quantity.values[0],), quantity.unit,
+                                      last.start, quantity.end, quantity.places)
+                continue
+        merged.append(quantity)
+    return merged
 
 
 APPROXIMATE = re.compile(r"\b(?:about|around|roughly|approx\.?|approximately|circa|ca\.|nearly|almost|some|just over|just under)\s*$", re.I)
