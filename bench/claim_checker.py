@@ -2,9 +2,9 @@
 
 - challenge sets (tests/fixtures/claims/): the share of invented or contradicted texts caught and
   the share of faithful texts flagged, on the existing set, the developed-against part of the
-  paraphrase set and, only with --held-out, the two held-back sets: the first (read after its
-  first measurement, so no longer unseen) and the fresh one written blind on 2026-12-06 (the
-  figure that counts);
+  paraphrase set and, only with --held-out, the two held-back sets: the first and the fresh one
+  written blind on 2026-12-06 (each read after its first measurement, so only that first look
+  was blind: docs/pipeline.md keeps it);
 - the catalog's human descriptions (train + valid): the share of their sentences flagged, and a
   seeded sample of flagged sentences with the claims named, to read by hand (--sample FILE);
 - speed: ms per draft to check published drafts (an `eval --output` file, --drafts FILE), warm,
@@ -44,10 +44,13 @@ def score_set(path: Path) -> dict:
         """Caught where the change is: a flag overlapping the row's invented or contradicted span."""
         span = row.get("claim") or row.get("invented_claim")
         if not span or span not in row["text"]:
-            return flagged(row)
+            return False  # no span to point at: not counted as caught there
         start = row["text"].index(span)
         for claim in unsupported_claims(row["text"], Product.model_validate(row["product"], strict=False)):
-            at = row["text"].find(claim.sentence) + max(0, claim.sentence.find(claim.claim))
+            sentence_at = row["text"].find(claim.sentence)
+            if sentence_at < 0:
+                continue
+            at = sentence_at + max(0, claim.sentence.find(claim.claim))
             if at < start + len(span) and start < at + len(claim.claim):
                 return True
         return False
@@ -110,7 +113,7 @@ def draft_speed(drafts_path: Path, generation_seconds: float | None = None) -> d
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--held-out", action="store_true", help="also score the held-back sets (the fresh one is the figure that counts)")
+    parser.add_argument("--held-out", action="store_true", help="also score the held-back sets (both read after their first measurement: only their first-look figures were blind)")
     parser.add_argument("--sample", type=Path, default=None, help="write 30 flagged catalog sentences here")
     parser.add_argument("--drafts", type=Path, default=None, help="an `eval --output` file to time the checker on")
     parser.add_argument("--descriptions-per-second", type=float, default=None,

@@ -37,10 +37,10 @@ def rates(name: str) -> tuple[float, float]:
 @pytest.mark.parametrize(
     ("name", "caught_at_least", "false_alarms_at_most"),
     [
-        ("challenge.jsonl", 0.98, 0.21),
-        ("paraphrase_dev.jsonl", 0.96, 0.27),
-        ("paraphrase_heldout.jsonl", 0.96, 0.31),
-        ("paraphrase_heldout_fresh.jsonl", 0.94, 0.43),
+        ("challenge.jsonl", 0.98, 0.24),
+        ("paraphrase_dev.jsonl", 0.96, 0.29),
+        ("paraphrase_heldout.jsonl", 0.96, 0.34),
+        ("paraphrase_heldout_fresh.jsonl", 0.94, 0.48),
     ],
 )
 def test_the_checker_catches_invented_claims_and_passes_faithful_copy(name, caught_at_least, false_alarms_at_most):

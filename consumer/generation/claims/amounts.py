@@ -50,7 +50,7 @@ def _named_attributes(sentence: str, quantity, facts: Facts) -> list[int]:
     a conjunction or another quantity is a name of this one.
     """
     before_text = re.split(r"[,;:()]|\band\b|\bor\b|\d", sentence[:quantity.start])[-1]
-    after_text = re.split(r"[,;:()]|\band\b|\bor\b|\d", sentence[quantity.end:])[0]
+    after_text = after_amount(sentence, quantity.end)
     before = [t.lower for t in tokens(before_text) if t.kind == "word"]
     while before and before[-1] in BINDING_WORDS:
         before.pop()
@@ -92,11 +92,11 @@ def _counted_attributes(sentence: str, quantity, facts: Facts) -> dict[int, set[
     if glued or quantity.values == (1.0,):
         return {}  # "6204-2RS", "LM-100", "6-in-1": part of a code, not a count
     after = []
-    for token in tokens(re.split(r"[,;:()]|\band\b|\bor\b|\d", sentence[quantity.end:])[0]):
+    for token in tokens(after_amount(sentence, quantity.end)):
         if token.kind != "word" or is_function_word(token.lower):
             break
-        if after and token.lower.endswith("ed") and "VERB" in getAllLemmas(token.lower):
-            break  # "2-4 players *aged* 10": a participle starts another phrase
+        if after and token.text.islower() and token.lower.endswith("ed") and set(getAllLemmas(token.lower)) <= {"VERB", "ADJ"}:
+            break  # "2-4 players *aged* 10": a participle starts another phrase (a noun such as "seed" does not)
         after.append(token.lower)
     if not after:
         return {}
@@ -116,14 +116,28 @@ def _counted_attributes(sentence: str, quantity, facts: Facts) -> dict[int, set[
     return counted
 
 
-QUALIFIER_SKIP = frozenset({"a", "an", "the", "with", "it", "its", "they", "them", "of", "up", "to", "at", "in", "is", "are", "and", "or",
-                            "for", "about", "approx", "around", "roughly", "just", "mode", "setting"})
+def after_amount(sentence: str, end: int) -> str:
+    """The words right after an amount, up to the next punctuation, conjunction or number."""
+    return re.split(r"[,;:()]|\band\b|\bor\b|\d", sentence[end:])[0]
 
 
 def _qualifier(text: str) -> set[str]:
-    """The words that say which part of a value an amount belongs to: "22 mm *heel*", "30 hours with *ANC off*"."""
-    words = {w for w in re.findall(r"[a-z]+", text.lower()) if w not in QUALIFIER_SKIP and not known_unit(w)}
-    return {f for w in words for f in forms(w)} | words
+    """The words that say which part of a value an amount belongs to: "22 mm *heel*", "30 hours with *ANC off*".
+
+    Content words, and a function word only right after one ("ANC *off*"): "on a single charge" or
+    "with it on" name no part.
+    """
+    words: set[str] = set()
+    previous_content = False
+    for token in tokens(text):
+        if token.kind != "word":
+            previous_content = False
+            continue
+        content = not is_function_word(token.lower) and not known_unit(token.lower)
+        if content or previous_content:
+            words |= forms(token.lower) | {token.lower}
+        previous_content = content
+    return words
 
 
 def _said_of_another_part(quantity, sentence: str, attribute) -> bool:
@@ -138,12 +152,13 @@ def _said_of_another_part(quantity, sentence: str, attribute) -> bool:
     parts = []
     for text in attribute.texts:
         for part in re.split(r"[,;/]", text):
-            amounts = {v for q in quantities(part) for v in q.values}
-            if len(quantities(part)) == 1 and amounts:
-                parts.append((amounts, _qualifier(re.sub(r"\d+(?:[.,]\d+)*", " ", part))))
+            found = quantities(part)
+            amounts = {v for q in found for v in q.values}
+            if len(found) == 1 and amounts:
+                parts.append((amounts, _qualifier(re.sub(r"\d+(?:[.,]\d+)*", " ", part))))  # digits out: "up to 40" names no part
     if len(parts) < 2:
         return False
-    said = _qualifier(re.split(r"[,;:()]|\band\b|\bor\b|\d", sentence[quantity.end:])[0])
+    said = _qualifier(after_amount(sentence, quantity.end))
     shared = set.intersection(*(words for _, words in parts))
     telling = {w for w in said - shared if any(w in words for _, words in parts)}
     if not telling:
@@ -164,7 +179,11 @@ def quantity_claim(quantity, sentence: str, facts: Facts) -> Claim:
     if quantity.unit and quantity.unit.startswith("~"):  # "32 teeth" for "11-32T": the data abbreviates the noun
         spelled_out = facts.abbreviation_holding(quantity.unit[1:], quantity.values)
         if spelled_out is not None:
-            return Claim(text, kind, sentence, "supported", facts.attribute(spelled_out).name)
+            named = _named_attributes(sentence, quantity, facts)
+            if not named or spelled_out in named:
+                return Claim(text, kind, sentence, "supported", facts.attribute(spelled_out).name)
+            # "a 32 tooth chainring" for cassette: 11-32T, chainring: 34T: the named part holds another count
+            return Claim(text, "binding", sentence, "contradicted", facts.attribute(named[0]).name)
     matches = [p for p, data in facts.quantities if agrees(quantity, data)]
     if quantity.unit is None:
         counted = _counted_attributes(sentence, quantity, facts)

@@ -26,7 +26,8 @@ from consumer.generation.claims.claim import KINDS, VERDICTS, Claim
 from consumer.generation.claims.clauses import clauses
 from consumer.generation.claims.facts import DENIAL, TEXT_DATE, Facts
 from consumer.generation.claims.phrases import explanations, run_claim, without_binding_verbs
-from consumer.generation.claims.quantities import quantities
+from consumer.generation.claims.framing import measures
+from consumer.generation.claims.quantities import Quantity, quantities
 from consumer.generation.claims.words import HEDGES, is_function_word, tokens
 from consumer.generation.sentences import split_sentences
 from schemas.events import Product
@@ -34,6 +35,7 @@ from schemas.events import Product
 __all__ = ["KINDS", "VERDICTS", "Claim", "extract_claims", "unsupported_claims", "unsupported_phrases"]
 BARE_NUMBER = re.compile(r"[^A-Za-z]*\d[^A-Za-z]*")
 """A sentence of digits and no word ("29."): a number that says what it counts nowhere."""
+PERIODS = frozenset({"second", "minute", "hour", "day", "week"})
 
 
 def extract_claims(text: str, product: Product, facts: Facts | None = None) -> list[Claim]:
@@ -53,7 +55,7 @@ def sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
     claims: list[tuple[int, Claim]] = []
     taken: list[tuple[int, int]] = []
     supported_starts: list[int] = []
-    measured: list[tuple[int, int, Claim]] = []  # supported quantities: what a label beside one names
+    measured: list[tuple[int, int, Quantity, Claim]] = []  # supported quantities: what a label beside one names
     for match in TEXT_DATE.finditer(sentence):
         claim = date_claim(match.group(0), sentence, facts)
         claims.append((match.start(), claim))
@@ -64,7 +66,7 @@ def sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
     for quantity in quantities(sentence):
         if any(a <= quantity.start < b for a, b in taken):
             continue
-        if any(sentence[b:quantity.start] == "/" for a, b in taken):
+        if quantity.unit in PERIODS and any(sentence[b:quantity.start] == "/" for a, b in taken):
             taken.append((quantity.start, quantity.end))  # "8000 g/m²/24h": the rate's period, part of the amount before it
             continue
         claim = quantity_claim(quantity, sentence, facts)
@@ -73,7 +75,7 @@ def sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
         taken.append((quantity.start, end))
         if claim.supported:
             supported_starts.append(quantity.start)
-            measured.append((quantity.start, end, claim))
+            measured.append((quantity.start, end, quantity, claim))
     pair_words = {w for a in facts.attributes for w in a.value_words + a.name_words}
     for clause in clauses(sentence, taken, pair_words):
         explained = [explanations(run, facts) for run in clause.runs]
@@ -84,39 +86,42 @@ def sentence_claims(sentence: str, facts: Facts) -> list[Claim]:
             context = Counter(p for pairs in explained for word in pairs for p in {q for q, _ in word})
             claim = run_claim(run, found, sentence, facts, hedged, context)
             if claim.verdict == "unsupported" and claim.kind == "phrase":
-                claim = _as_label(claim, run, found, sentence, measured)
+                claim = _as_label(claim, run, found, sentence, measured, facts)
             claims.append((run.start, claim))
     return [claim for _, claim in sorted(claims, key=lambda item: item[0])]
 
 
 LABEL_BEFORE = re.compile(r"\s*(?:-|:|\bof|\bis|\bat|\bup to|\babout|\baround|\broughly|\bapprox\.?|\bjust|\s)*\s*", re.I)
-ARTICLE_BEFORE = re.compile(r"\b(?:a|an)\s*$", re.I)
-"""Before a quantity, an article makes the noun after it a thing ("a 27-inch *TV*"), not a measure's name ("520 lm *output*")."""
+DETERMINER_BEFORE = re.compile(r"\b(?:a|an|the|this|that|these|those|its|their|your|our|each|every)\s*$", re.I)
+"""Before a quantity, a determiner makes the noun after it a thing ("the 27-inch *TV*"), not a measure's name ("520 lm *output*")."""
 LABEL_AFTER = re.compile(r"[\s-]*(?:of\s+(?:the\s+)?)?", re.I)
 
 
-def _as_label(claim: Claim, run, found: list, sentence: str, measured: list[tuple[int, int, Claim]]) -> Claim:
-    """An unexplained noun that only names a supported quantity beside it is that quantity's label.
+def _as_label(claim: Claim, run, found: list, sentence: str, measured: list[tuple[int, int, Quantity, Claim]], facts: Facts) -> Claim:
+    """A measure noun the data does not use, naming a supported amount of its dimension beside it, is that amount's label.
 
-    "520 lm *output*", "41 inches of *headroom*", "forty hours of *listening*", "a *headroom* of
-    105 cm": the claim is the amount, which the data holds (so it is checked, with its unit's
-    dimension); the noun is the copywriter's name for the attribute. Only the run's head may be
-    unexplained, so a modifier keeps its claim ("a 420 mm *aluminium* arm"), and a noun that names
-    another attribute is explained, never a label, so a value given to the wrong attribute stays a
-    contradiction. A noun after "a 27-inch" is the thing measured, not a label: "a 27-inch TV" stays a
-    claim of its type.
+    "520 lm *output*", "41 inches of *headroom*", "a *headroom* of 105 cm": the claim is the amount,
+    which the data holds; the noun is the copywriter's name for it, and must be a noun for a
+    magnitude of the amount's own dimension (framing.MEASURE_NOUNS: "headroom" measures a length,
+    "output" light or power), so "50 ml of *retinol*", "2 years of *warranty*" or "the 27-inch
+    *TV*" stay claims. Only the run's head may be unexplained ("a 420 mm *aluminium* arm" keeps its
+    claim), a noun that names another attribute is explained and never a label, and the title,
+    brand and category hold no amount a label may name.
     """
     missing = [i for i, pairs in enumerate(found) if not pairs]
     if missing != [len(found) - 1]:
         return claim
-    for start, end, quantity in measured:
-        if quantity.kind != "quantity" or quantity.attribute is None:
+    head = run.words[-1].lower
+    for start, end, quantity, verdict in measured:
+        if verdict.kind != "quantity" or verdict.attribute is None or facts.attribute_named(verdict.attribute).pseudo:
             continue  # a bare number labels nothing: "3 *drawers*" is a count of drawers, checked as one
+        if not measures(head, quantity.unit):
+            continue
         after = end <= run.start and LABEL_AFTER.fullmatch(sentence[end:run.start]) and (
-            "of" in sentence[end:run.start] or not ARTICLE_BEFORE.search(sentence[:start]))
+            "of" in sentence[end:run.start] or not DETERMINER_BEFORE.search(sentence[:start]))
         before = run.end <= start and LABEL_BEFORE.fullmatch(sentence[run.end:start])
         if after or before:
-            return Claim(claim.claim, "phrase", claim.sentence, "supported", quantity.attribute)
+            return Claim(claim.claim, "phrase", claim.sentence, "supported", verdict.attribute)
     return claim
 
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lemminflect import getAllLemmas as lemmas_of
+from lemminflect import getAllLemmas as pos_lemmas
 
 from consumer.generation.claims.framing import IDIOMS, LIGHT_VERBS, PLACE_DETERMINERS, is_framing, is_place, lemmas
-from consumer.generation.claims.words import FUNCTION_WORDS, Token, is_function_word, tokens
+from consumer.generation.claims.words import FLAG_PREDICATES, FUNCTION_WORDS, Token, is_function_word, tokens
 
 DETERMINER_NEGATORS = frozenset({"no", "without", "non", "nor"})
 PREDICATE_NEGATORS = frozenset({"not", "n't", "never", "cannot", "can't", "don't", "doesn't", "isn't", "aren't", "won't",
@@ -189,10 +189,11 @@ def _fill_runs(clause: Clause, taken: list[tuple[int, int]], pair_words: set[str
     if clause_negated:
         predicate = runs[negated_from:]
         # "This Fairtrade bar is not organic": after a copula, "not" denies the predicate, and the
-        # subject keeps its claim; before a participle or verb ("not included", "does not fold") the
-        # subject is what is denied
+        # subject keeps its claim; before a participle, a verb or a relation word ("not included", "does
+        # not fold", "is not available") the subject is what is denied
         adjectival = after_copula and predicate and all(
-            not word.lower.endswith("ed") and "VERB" not in lemmas_of(word.lower) for run in predicate for word in run.words)
+            not word.lower.endswith("ed") and word.lower not in FLAG_PREDICATES and "VERB" not in pos_lemmas(word.lower)
+            for run in predicate for word in run.words)
         for run in (predicate if adjectival else runs):
             run.negated = True
     for run in runs:

@@ -37,7 +37,6 @@ DENIAL = re.compile(r"\b(?:not|no|non|without|never)\b[\s-]+(?P<what>[^.;,()]+)"
 PSEUDO = ("title", "brand", "category", "keywords")
 GLUED_LETTERS = re.compile(r"(?<![\w.,])(?:(?P<first>\d+)[-–])?(?P<last>\d+)(?P<letters>[A-Za-z]{1,2})\b")
 """"11-32T", "20D": a number (or range) with an abbreviation glued on."""
-PER_UNIT = re.compile(r"\bper\s+(?P<unit>[a-z]+)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -65,19 +64,33 @@ def dates_in(text: str, dated_attribute: bool) -> list[Date]:
     return found
 
 
+NAME_QUALIFIERS = frozenset({"fs", "max", "min", "net", "rms", "avg", "nom", "approx"})
+"""Words after a unit in an attribute's name that qualify the amount, not its unit: accuracy_pct_fs, power_w_max."""
+PERIOD_WORDS = frozenset({"s", "sec", "min", "h", "hr", "hour", "day", "week", "month", "year"})
+
+
 def name_unit(name: str) -> str | None:
-    """The unit an attribute's name gives its bare numbers: its last word ("weight_g"), a unit before
-    "per" ("energy_kcal_per_bar" is kcal, not bar; "protein_per_serving_g" is g), or the word before a short qualifier that is no
-    unit ("accuracy_pct_fs" is %)."""
+    """The unit an attribute's name gives its bare numbers.
+
+    Its last word ("weight_g"); a unit before "per" when what follows is a portion, not a period
+    ("energy_kcal_per_bar" is kcal, "protein_g_per_serving" g, but "flow_l_per_min" is a rate and
+    has none); the unit before a qualifier ("accuracy_pct_fs"); or two words that are one unit
+    ("breathability_g_m2_24h": g/m2). Never a word that is also a preposition ("size_in_uk").
+    """
     words = [w for w in re.split(r"[\s_()\[\]]+", name) if w]
     if len(words) < 2:
         return None
     lowered = [w.lower() for w in words]
-    if "per" in lowered[1:] and lowered.index("per", 1) > 1 and known_unit(words[lowered.index("per", 1) - 1]):
-        return words[lowered.index("per", 1) - 1]
+    if "per" in lowered[1:]:
+        at = lowered.index("per", 1)
+        after = lowered[at + 1] if at + 1 < len(lowered) else ""
+        if at > 1 and known_unit(words[at - 1]) and lowered[at - 1] != "in" and after not in PERIOD_WORDS:
+            return words[at - 1]
+        if after in PERIOD_WORDS:
+            return None
     if known_unit(words[-1]):
         return words[-1]
-    if len(words) > 2 and len(words[-1]) <= 3 and known_unit(words[-2]):
+    if len(words) > 2 and lowered[-1] in NAME_QUALIFIERS and known_unit(words[-2]) and lowered[-2] != "in":
         return words[-2]
     for first, second in zip(words[1:], words[2:]):  # "breathability_g_m2_24h": g/m2
         if known_unit(f"{first}/{second}"):
@@ -156,11 +169,6 @@ class Attribute:
                     if not any(q.start <= match.start() < q.end for q in own):
                         readings = signed(text, match.start(), number_readings(match.group(0)))
                         found.append(Quantity(match.group(0), readings, canonical_unit(self.unit)))
-        for text in self.texts:  # "3.5 min per litre" holds one litre: "boils a litre in 3.5 minutes"
-            for match in PER_UNIT.finditer(text):
-                unit = known_unit(match["unit"])
-                if unit:
-                    found.append(Quantity(match.group(0), (1.0,), canonical_unit(match["unit"])))
         return found
 
     @cached_property
@@ -209,10 +217,12 @@ class Attribute:
     def conditions(self) -> list[frozenset[str]]:
         """Denials that are the condition of a measure, not of the product: ``weight_kg: 2.6 (without battery)``.
 
+        Only "without"/"excluding" in brackets: "18 (not included)" in ``battery_v`` still denies.
+
         They support "weighs 2.6 kg without the battery" but contradict nothing ("battery-powered")."""
         if not self.unit:
             return []
-        inside = [m.group(0) for text in self.texts for m in re.finditer(r"\([^)]*\)", text)]
+        inside = [m.group(0) for text in self.texts for m in re.finditer(r"\(\s*(?:without|excl\.?|excluding|w/o)\b[^)]*\)", text, re.I)]
         return [denial for denial in self.denials if any(denial <= set(content_words(part)) for part in inside)]
 
     @property
@@ -220,10 +230,15 @@ class Attribute:
         return self.name
 
 
-def compound_tails(word: str) -> list[str]:
-    """The heads of a closed compound: "board" of "fretboard" (a word of 3+ letters, then one of 4+)."""
-    return [word[cut:] for cut in range(3, len(word) - 3)
+def compound_splits(word: str, shortest_tail: int = 3) -> list[tuple[str, str]]:
+    """The ways a closed compound splits into two English words: "fly|sheet", "fret|board"."""
+    return [(word[:cut], word[cut:]) for cut in range(3, len(word) - shortest_tail + 1)
             if getAllLemmas(word[:cut]) and getAllLemmas(word[cut:]) and not is_function_word(word[:cut]) and not is_function_word(word[cut:])]
+
+
+def closed_compound_heads(word: str) -> list[str]:
+    """The heads of a closed compound: "board" of "fretboard" (a word of 3+ letters, then one of 4+)."""
+    return [tail for _, tail in compound_splits(word, shortest_tail=4)]
 
 
 class Facts:
@@ -290,11 +305,9 @@ class Facts:
         for position, attribute in enumerate(self.attributes):
             for words, role in ((attribute.name_words, "name"), (attribute.value_words, "value")):
                 for word in words:
-                    for cut in range(3, len(word) - 2):
-                        head, tail = word[:cut], word[cut:]
-                        if getAllLemmas(head) and getAllLemmas(tail) and not is_function_word(head) and not is_function_word(tail):
-                            for form in forms(head):
-                                parts.setdefault(form, set()).add((position, role))
+                    for head, _ in compound_splits(word):
+                        for form in forms(head):
+                            parts.setdefault(form, set()).add((position, role))
         return parts
 
     @cached_property
@@ -304,19 +317,22 @@ class Facts:
         for position, attribute in enumerate(self.attributes):
             for words, role in ((attribute.name_words, "name"), (attribute.value_words, "value")):
                 for word in words:
-                    for tail in compound_tails(word):
+                    for tail in closed_compound_heads(word):
                         tails.setdefault(tail, set()).add((position, role))
         return tails
 
-    def explain_by_head(self, word: str, neighbours: set[int]) -> set[tuple[int, str]]:
-        """A compound that shares its head with a data compound of an attribute the rest of its run names.
+    def explain_by_head(self, word: str, neighbours: set[int]) -> set[tuple[int, str]]:  # neighbours: attributes whose values the run says
+        """A compound that shares its head with an attribute's name when the rest of its run is that attribute's value.
 
-        "Indian laurel *fretboard*" for ``fingerboard: Indian laurel``: the run's other words are that
-        attribute's value, and "fret|board" is the same kind of board as "finger|board". Without that
-        agreement the head alone proves nothing ("keyboard" is no fingerboard).
+        "Indian laurel *fretboard*" for ``fingerboard: Indian laurel``: "fret|board" is taken for the
+        same kind of board as "finger|board" because the values agree. Without that agreement the head
+        alone proves nothing ("keyboard" is no fingerboard); with it, a different board of the same
+        wood still passes ("walnut soundboard" for ``fingerboard: walnut``), and a yes/no attribute
+        never lends its name ("shockproof case" for ``waterproof: yes``).
         """
-        return {pair for tail in compound_tails(word.lower()) for pair in self.compound_tails.get(tail, ())
-                if pair[0] in neighbours and not self.attributes[pair[0]].pseudo}
+        return {(position, role) for tail in closed_compound_heads(word.lower()) for position, role in self.compound_tails.get(tail, ())
+                if position in neighbours and role == "name" and not self.attributes[position].pseudo
+                and self.attributes[position].flag is None}
 
     @cached_property
     def acronyms(self) -> dict[str, set[tuple[int, str]]]:
@@ -328,39 +344,19 @@ class Facts:
                     found.setdefault("".join(w[0] for w in words), set()).add((position, role))
         return found
 
-    def explain_initials(self, words: list[str], partial: bool = False) -> set[tuple[int, str]]:
+    def explain_initials(self, words: list[str]) -> set[tuple[int, str]]:
         """Words whose initials spell an acronym of the data, or an acronym that spells the data's words.
 
-        partial: two words nothing else explains may spell an acronym but for one end letter.
+        Whole acronyms of three to five letters only: part of one ("noise cancelling" for ANC) or a
+        two-letter one ("AC", "OD") matches too many phrases by chance ("fast charging" for NFC).
         """
         if len(words) >= 2:  # "active noise cancelling" for anc: true
             initials = "".join(w[0].lower() for w in words)
-            if len(initials) >= 3 or not partial:
-                return set(self.index.get(initials, set())) if len(initials) >= 3 else set()
-            # two words that spell all of an acronym but its first or last letter: "noise cancelling" for
-            # ANC, "colour rendering" for CRI, "sun protection" for SPF (the letter left out is a word
-            # copy leaves out: "active", "index", "factor")
-            return {pair for acronym, pairs in self.acronym_words.items() if initials in (acronym[1:], acronym[:-1]) for pair in pairs}
-        word = words[0]  # "ANC" for "active noise cancelling", "OD" for "outer diameter"
-        if word.isupper() and 2 <= len(word) <= 5:
-            return {(p, role) for p, role in self.acronyms.get(word.lower(), set())
-                    if len(word) > 2 or any(len(w) == 2 and "".join(x[0] for x in w) == word.lower() for w in self._phrases(p))}
+            return set(self.index.get(initials, set())) if len(initials) >= 3 else set()
+        word = words[0]  # "ANC" for "active noise cancelling"
+        if word.isupper() and 3 <= len(word) <= 5:
+            return set(self.acronyms.get(word.lower(), set()))
         return set()
-
-    def _phrases(self, position: int) -> list[list[str]]:
-        attribute = self.attributes[position]
-        return [attribute.name_words] + [content_words(t) for t in attribute.texts]
-
-    @cached_property
-    def acronym_words(self) -> dict[str, set[tuple[int, str]]]:
-        """The data's words of three letters that are no English word: acronyms ("anc", "cri", "spf")."""
-        found: dict[str, set[tuple[int, str]]] = {}
-        for position, attribute in enumerate(self.attributes):
-            for words, role in ((attribute.name_words, "name"), (attribute.value_words, "value")):
-                for word in words:
-                    if len(word) == 3 and word.isalpha() and not getAllLemmas(word):
-                        found.setdefault(word, set()).add((position, role))
-        return found
 
     @cached_property
     def quantities(self) -> list[tuple[int, Quantity]]:
@@ -400,9 +396,12 @@ class Facts:
     def abbreviation_holding(self, noun: str, values: tuple[float, ...]) -> int | None:
         """The attribute whose glued letters abbreviate this counted noun and hold these numbers ("32 teeth" for "11-32T")."""
         for position, letters, numbers in self.abbreviated_counts:
-            if noun.lower().startswith(letters) and set(values) <= numbers:
-                return position
+            if noun.lower().startswith(letters) and set(values) <= numbers and not self.attributes[position].pseudo:
+                return position  # never the title's: "Base Camp 6P" is no 6-pack
         return None
 
     def attribute(self, position: int) -> Attribute:
         return self.attributes[position]
+
+    def attribute_named(self, name: str) -> Attribute:
+        return next(attribute for attribute in self.attributes if attribute.name == name)

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from lemminflect import getAllLemmas
 
+from consumer.generation.claims.quantities import convert, is_physical
 from consumer.generation.claims.words import spelling
 
 LIGHT_VERBS = """
@@ -77,6 +78,33 @@ DIMENSIONS = {"wide": "width", "broad": "width", "tall": "height", "high": "heig
               "diameter": "diameter"}
 """Measure words after or before a quantity and the attribute name they bind it to ("45 cm wide")."""
 
+MEASURE_NOUNS = {
+    "m": "height length width depth thickness diameter headroom reach drop travel clearance span gap",
+    "g": "weight load mass",
+    "second": "runtime life duration",
+    "lumen": "output brightness",
+    "W": "output power draw",
+    "l": "capacity volume",
+    "degC": "temperature",
+    "": "step steps increment increments resolution",
+}
+"""Nouns for a magnitude, by a unit of the dimension they measure ("" any): a label of an amount the data holds.
+
+"41 inches of *headroom*" names a length; a noun outside this class next to an amount is a claim
+of its own ("50 ml of retinol")."""
+
+
+def measures(noun: str, unit: str | None) -> bool:
+    """Whether noun names a magnitude of this unit's dimension ("headroom" of inches, "output" of lumens)."""
+    if not is_physical(unit):
+        return False
+    noun_lemmas = lemmas(noun)
+    for reference, words in MEASURE_NOUNS.items():
+        if noun_lemmas & set(words.split()) and (not reference or convert(1.0, unit, reference) is not None):
+            return True
+    return False
+
+
 IDIOMS = ("in the box", "in the pack", "in the package", "on board", "out of the box", "wide range of", "wide variety of",
           "variety of", "range of")
 """Fixed phrases that frame a fact ("a wall anchor in the box" says it is included, which is checked)."""
@@ -111,7 +139,8 @@ def hypernym_of(word: str) -> frozenset[str]:
 def vocabulary_sizes() -> dict[str, int]:
     return {"light_verbs": len(_words(LIGHT_VERBS)), "product_nouns": len(_words(PRODUCT_NOUNS)), "voice": len(_words(VOICE)),
             "settings": len(_words(SETTINGS)), "places": len(_words(PLACES)), "hypernyms": len(HYPERNYMS),
-            "dimensions": len(DIMENSIONS), "idioms": len(IDIOMS)}
+            "dimensions": len(DIMENSIONS), "measure_nouns": len({w for words in MEASURE_NOUNS.values() for w in words.split()}),
+            "idioms": len(IDIOMS)}
 
 
 PLACE_LEMMAS = frozenset(lemma for word in _words(PLACES) for lemma in lemmas(word))

@@ -20,14 +20,8 @@ from consumer.generation.claims.clauses import Run
 from consumer.generation.claims.facts import Facts
 from consumer.generation.claims.framing import hypernym_of, is_framing
 from consumer.generation.claims.kinds import same_kind
-from consumer.generation.claims.words import forms, is_function_word, tokens
+from consumer.generation.claims.words import FLAG_PREDICATES, forms, is_function_word, tokens
 
-
-FLAG_PREDICATES = frozenset({"included", "include", "includes", "required", "require", "requires", "supported", "available",
-                             "compatible", "present", "enabled", "function", "feature", "with", "has", "have", "needed",
-                             "claim", "claims"})
-"""Words a PIM's yes/no names use for the relation, not the feature: "Charger Included", "batteries_required".
-A run denies such a flag by its feature words alone ("ships with a charger", "it needs batteries")."""
 
 NOUN_LEAD = frozenset({"a", "an", "the", "this", "these", "that", "those", "its", "their", "your", "our", "each", "every",
                        "no", "any", "some", "one", "his", "her", "my"})
@@ -111,8 +105,7 @@ def explanations(run: Run, facts: Facts) -> list[set[tuple[int, str]]]:
         if not all(found) and len(words) >= 2:
             for start in range(len(words)):
                 for end in range(min(len(words), start + 6), start + 1, -1):  # an acronym spells at most 6 words
-                    unexplained = not all(found[start:end])
-                    pairs = facts.explain_initials([t.text for t in run.words[start:end]], partial=unexplained)
+                    pairs = facts.explain_initials([t.text for t in run.words[start:end]])
                     if pairs:
                         for i in range(start, end):
                             found[i] = found[i] or pairs
@@ -171,8 +164,10 @@ def run_claim(run: Run, found: list, sentence: str, facts: Facts, hedged: bool, 
                 return Claim(text, "flag", sentence, "supported", attributes[p].name)
             if len(said) < len(denial) or denial in attributes[p].conditions:
                 continue
-            if denial <= FLAG_PREDICATES and not any(forms(w) & sentence_forms for w in attributes[p].name_words):
-                continue  # "which are included" says nothing of ``temperature_probe: not included`` unless the probe is named
+            if denial <= FLAG_PREDICATES and not any(forms(w) & sentence_forms for w in attributes[p].name_words) and any(
+                    q != p and not attributes[q].pseudo and not attributes[q].denials and any(forms(w) & sentence_forms for w in attributes[q].name_words)
+                    for pairs in found for q, _ in pairs):
+                continue  # "batteries, which are included" for battery: 2 x AA (included), not the probe's "not included"
             others = {q for word, pairs in zip(run.words, found) if word in said for q, role in pairs
                       if q != p and not attributes[q].pseudo and not any(d & {w.lower for w in said} for d in attributes[q].denials)}
             # the clause is about this attribute ("2 x AA batteries included" for controller batteries:
@@ -205,8 +200,9 @@ def run_claim(run: Run, found: list, sentence: str, facts: Facts, hedged: bool, 
 
 
 def is_agent_noun(word: str, base: str) -> bool:
-    """Whether word is the thing that does base: "charger" of charge, "dryer" of dry, "heater" of heat."""
-    return word != base and word in {base + "r", base + "er", base + "or"}
+    """Whether word is the thing that does base: "charger" of charge or charging, "dryer" of dry."""
+    stems = {base} | {lemma for found in getAllLemmas(base).values() for lemma in found}
+    return any(word != stem and word in {stem + "r", stem + "er", stem + "or"} for stem in stems)
 
 
 def _flag_of_predicate(run: Run, facts: Facts) -> int | None:
@@ -224,8 +220,9 @@ def _flag_of_predicate(run: Run, facts: Facts) -> int | None:
             continue
         named = [w for w in attribute.name_words if w not in FLAG_PREDICATES]
         relation = [w for w in attribute.name_words if w in FLAG_PREDICATES]
-        if named and relation and all(forms(w) & subject for w in named) and any(forms(w) & forms(r) for w in relation for r in words):
-            return position
+        if named and all(forms(w) & subject for w in named) and (
+                not relation or any(forms(w) & forms(r) for w in relation for r in words)):
+            return position  # "Bluetooth is not available" for bluetooth: no; "a stand is not included" for stand_included
     return None
 
 
@@ -249,14 +246,13 @@ def _bound_elsewhere(run: Run, found: list[set[tuple[int, str]]], facts: Facts, 
         heads, values = named_by(found[-1]), found[:-1]
     head_word = (run.pair.words if run.pair is not None else run.words)[-1].lower
     said = {f for t in tokens(span) if t.kind == "word" for f in forms(t.lower)}  # framing parts too: "satin-*finished*"
-    named_in_run = {p for p, attribute in enumerate(attributes) if attribute.name_forms & said}
     for head in sorted(heads):
         for pairs in values:
             owners = {p for p, role in pairs if role == "value"}
             if not owners or owners & heads or any(attributes[p].pseudo for p in owners) or any(role == "name" for _, role in pairs):
                 continue
-            if owners & named_in_run:
-                continue  # "*satin*-finished mahogany top": the value is bound to its own attribute, named beside it
+            if any((attributes[p].name_forms - attributes[head].name_forms) & said for p in owners):
+                continue  # "*satin*-finished mahogany top": bound to its own attribute, named beside it by a word the head's name lacks
             other = min(owners)
             shared = {w for w in set(attributes[head].name_words) & set(attributes[other].name_words) if not forms(w) & forms(head_word)}
             if shared or same_kind(" ".join(attributes[head].texts), " ".join(attributes[other].texts)):

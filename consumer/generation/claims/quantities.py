@@ -161,14 +161,18 @@ def _digits_for_words(text: str) -> tuple[str, list[tuple[int, int]]]:
 MEASURE_WORD = re.compile(r"\s+(?:thick|wide|long|tall|high|deep|across|in\s+diameter)\b", re.I)
 
 
-def signed(text: str, start: int, readings: tuple[float, ...]) -> tuple[float, ...]:
-    """The readings made negative when a minus stands before the number on its own: "-20 °C", "from −4 °F".
+def has_sign(text: str, start: int) -> bool:
+    """Whether a minus stands before the number at start on its own: "-20 °C", "from −4 °F", "to –10 °C".
 
-    Not in a range or a code ("2-5 m", "PF-08"), where the dash follows a word or a number.
+    Not in a range or a code ("2-5 m", "PF-08", a loose "36 -46"), where the dash follows a word or a number.
     """
-    if start >= 1 and text[start - 1] in "-−" and (start == 1 or text[start - 2] in " \t([:=/"):
-        return tuple(-value for value in readings)
-    return readings
+    return (start >= 1 and text[start - 1] in "-−–" and (start == 1 or text[start - 2] in " \t([:=/")
+            and not re.search(r"\d\s*$", text[:start - 1]))
+
+
+def signed(text: str, start: int, readings: tuple[float, ...]) -> tuple[float, ...]:
+    """The readings, negative when a minus stands before the number (has_sign)."""
+    return tuple(-value for value in readings) if has_sign(text, start) else readings
 
 
 def quantities(text: str) -> list[Quantity]:
@@ -190,6 +194,7 @@ def quantities(text: str) -> list[Quantity]:
         for index, number in enumerate(re.findall(NUMBER, match.group("nums"))):
             start, end = widened(match.start()), widened_end(match.end())
             readings = signed(text, match.start(), number_readings(number)) if index == 0 else number_readings(number)
+            start = start - 1 if has_sign(text, start) else start  # the claim reads "-20 °C", not "20 °C"
             found.append(Quantity(text[start:end].strip(), readings, unit, start, end, _places(number)))
     rest = CHAIN.sub(lambda m: " " * len(m.group(0)), shadow)
     for match in QUANTITY.finditer(rest):
@@ -201,10 +206,14 @@ def quantities(text: str) -> list[Quantity]:
         canon = canonical_unit(unit)
         start, end = widened(match.start()), widened_end(match.end())
         written = text[start:end].strip()
+        if has_sign(text, start):
+            start -= 1
+            written = text[start:end].strip()
         for key in ("num", "num2"):
             if match.group(key):
                 readings = number_readings(match.group(key))
-                found.append(Quantity(written, signed(text, match.start(key), readings), canon, start, end, _places(match.group(key))))
+                readings = signed(text, match.start(key), readings) if key == "num" else readings
+                found.append(Quantity(written, readings, canon, start, end, _places(match.group(key))))
     return [_qualified(text, quantity) for quantity in _compounded(text, found)]
 
 
@@ -237,7 +246,7 @@ AT_LEAST = re.compile(r"\b(?:over|above|more than|at least|no less than|>|min\.?
 
 def _qualified(text: str, quantity: Quantity) -> Quantity:
     """The quantity with the hedge or bound written before it: "about 20.7 lb", "under an ounce"."""
-    before = text[max(0, quantity.start - 20):quantity.start]
+    before = re.sub(r"[-−–]\s*$", "", text[max(0, quantity.start - 20):quantity.start])  # "below -15 °C"
     bound = "most" if AT_MOST.search(before) else "least" if AT_LEAST.search(before) else None
     approximate = bool(APPROXIMATE.search(before))
     if not (bound or approximate):

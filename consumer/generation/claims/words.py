@@ -47,6 +47,12 @@ NEGATORS = frozenset({"not", "no", "never", "without", "non", "nor", "cannot", "
                       "don't", "won't", "can't", "lacks", "lack"})
 """Words that deny what follows them ("not waterproof", "no Bluetooth", "BPA free" denies BPA)."""
 
+FLAG_PREDICATES = frozenset({"included", "include", "includes", "required", "require", "requires", "supported", "available",
+                             "compatible", "present", "enabled", "function", "feature", "with", "has", "have", "needed",
+                             "claim", "claims"})
+"""Words a PIM's yes/no names use for the relation, not the feature: "Charger Included", "batteries_required".
+A run denies such a flag by its feature words alone ("ships with a charger", "it needs batteries")."""
+
 HEDGES = frozenset({"may", "might", "could", "possibly", "traces", "trace", "can"})
 """Words that weaken a statement ("may contain nuts"): a draft that drops them overstates the data."""
 
