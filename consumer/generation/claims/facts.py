@@ -17,10 +17,9 @@ from datetime import date
 from functools import cached_property
 
 from consumer.generation.claims.countries import country_words
-from consumer.generation.claims.quantities import Quantity, canonical_unit, known_unit, number_readings, quantities, signed
-from lemminflect import getAllLemmas
+from consumer.generation.claims.quantities import Quantity, canonical_unit, known_unit, name_unit, number_readings, quantities, signed
 
-from consumer.generation.claims.words import HEDGES, NEGATORS, forms, is_function_word, tokens
+from consumer.generation.claims.words import HEDGES, NEGATORS, closed_compound_heads, compound_splits, forms, is_function_word, tokens
 from schemas.events import Product
 
 YES = {"yes", "true", "y", "ja", "oui", "included", "supported", "available"}
@@ -62,40 +61,6 @@ def dates_in(text: str, dated_attribute: bool) -> list[Date]:
                 continue
             found.append(Date(int(match["year"]), int(match["month"]) if match["month"] else None, int(match["day"]) if match["day"] else None))
     return found
-
-
-NAME_QUALIFIERS = frozenset({"fs", "max", "min", "net", "rms", "avg", "nom", "approx"})
-"""Words after a unit in an attribute's name that qualify the amount, not its unit: accuracy_pct_fs, power_w_max."""
-PERIOD_WORDS = frozenset({"s", "sec", "min", "h", "hr", "hour", "day", "week", "month", "year"})
-
-
-def name_unit(name: str) -> str | None:
-    """The unit an attribute's name gives its bare numbers.
-
-    Its last word ("weight_g"); a unit before "per" when what follows is a portion, not a period
-    ("energy_kcal_per_bar" is kcal, "protein_g_per_serving" g, but "flow_l_per_min" is a rate and
-    has none); the unit before a qualifier ("accuracy_pct_fs"); or two words that are one unit
-    ("breathability_g_m2_24h": g/m2). Never a word that is also a preposition ("size_in_uk").
-    """
-    words = [w for w in re.split(r"[\s_()\[\]]+", name) if w]
-    if len(words) < 2:
-        return None
-    lowered = [w.lower() for w in words]
-    if "per" in lowered[1:]:
-        at = lowered.index("per", 1)
-        after = lowered[at + 1] if at + 1 < len(lowered) else ""
-        if at > 1 and known_unit(words[at - 1]) and lowered[at - 1] != "in" and after not in PERIOD_WORDS:
-            return words[at - 1]
-        if after in PERIOD_WORDS:
-            return None
-    if known_unit(words[-1]):
-        return words[-1]
-    if len(words) > 2 and lowered[-1] in NAME_QUALIFIERS and known_unit(words[-2]) and lowered[-2] != "in":
-        return words[-2]
-    for first, second in zip(words[1:], words[2:]):  # "breathability_g_m2_24h": g/m2
-        if known_unit(f"{first}/{second}"):
-            return f"{first}/{second}"
-    return None
 
 
 def value_texts(value) -> list[str]:
@@ -228,17 +193,6 @@ class Attribute:
     @property
     def label(self) -> str:
         return self.name
-
-
-def compound_splits(word: str, shortest_tail: int = 3) -> list[tuple[str, str]]:
-    """The ways a closed compound splits into two English words: "fly|sheet", "fret|board"."""
-    return [(word[:cut], word[cut:]) for cut in range(3, len(word) - shortest_tail + 1)
-            if getAllLemmas(word[:cut]) and getAllLemmas(word[cut:]) and not is_function_word(word[:cut]) and not is_function_word(word[cut:])]
-
-
-def closed_compound_heads(word: str) -> list[str]:
-    """The heads of a closed compound: "board" of "fretboard" (a word of 3+ letters, then one of 4+)."""
-    return [tail for _, tail in compound_splits(word, shortest_tail=4)]
 
 
 class Facts:

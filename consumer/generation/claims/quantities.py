@@ -312,3 +312,37 @@ def agrees(claimed: Quantity, data: Quantity) -> bool | None:
 
 def is_physical(unit: str | None) -> bool:
     return unit is not None and not unit.startswith("~")
+
+
+NAME_QUALIFIERS = frozenset({"fs", "max", "min", "net", "rms", "avg", "nom", "approx"})
+"""Words after a unit in an attribute's name that qualify the amount, not its unit: accuracy_pct_fs, power_w_max."""
+PERIOD_WORDS = frozenset({"s", "sec", "min", "h", "hr", "hour", "day", "week", "month", "year"})
+
+
+def name_unit(name: str) -> str | None:
+    """The unit an attribute's name gives its bare numbers.
+
+    Its last word ("weight_g"); a unit before "per" when what follows is a portion, not a period
+    ("energy_kcal_per_bar" is kcal, "protein_g_per_serving" g, but "flow_l_per_min" is a rate and
+    has none); the unit before a qualifier ("accuracy_pct_fs"); or two words that are one unit
+    ("breathability_g_m2_24h": g/m2). Never a word that is also a preposition ("size_in_uk").
+    """
+    words = [w for w in re.split(r"[\s_()\[\]]+", name) if w]
+    if len(words) < 2:
+        return None
+    lowered = [w.lower() for w in words]
+    if "per" in lowered[1:]:
+        at = lowered.index("per", 1)
+        after = lowered[at + 1] if at + 1 < len(lowered) else ""
+        if at > 1 and known_unit(words[at - 1]) and lowered[at - 1] != "in" and after not in PERIOD_WORDS:
+            return words[at - 1]
+        if after in PERIOD_WORDS:
+            return None
+    if known_unit(words[-1]):
+        return words[-1]
+    if len(words) > 2 and lowered[-1] in NAME_QUALIFIERS and known_unit(words[-2]) and lowered[-2] != "in":
+        return words[-2]
+    for first, second in zip(words[1:], words[2:]):  # "breathability_g_m2_24h": g/m2
+        if known_unit(f"{first}/{second}"):
+            return f"{first}/{second}"
+    return None

@@ -148,3 +148,14 @@ def root(word: str) -> str:
 
 def same_word(text_word: str, data_forms: frozenset[str] | set[str]) -> bool:
     return bool(forms(text_word) & data_forms)
+
+
+def compound_splits(word: str, shortest_tail: int = 3) -> list[tuple[str, str]]:
+    """The ways a closed compound splits into two English words: "fly|sheet", "fret|board"."""
+    return [(word[:cut], word[cut:]) for cut in range(3, len(word) - shortest_tail + 1)
+            if getAllLemmas(word[:cut]) and getAllLemmas(word[cut:]) and not is_function_word(word[:cut]) and not is_function_word(word[cut:])]
+
+
+def closed_compound_heads(word: str) -> list[str]:
+    """The heads of a closed compound: "board" of "fretboard" (a word of 3+ letters, then one of 4+)."""
+    return [tail for _, tail in compound_splits(word, shortest_tail=4)]
