@@ -296,7 +296,8 @@ SUNSCREEN = Product(title="Daily Shield SPF 50 lotion", attributes={"water_resis
 CHOCOLATE = Product(title="Cacao bar 72%", attributes={"organic": "no", "Fairtrade": True})
 METER = Product(title="Voltrix DM-330 multimeter", attributes={"battery": "2 x AA (included)", "temperature_probe": "not included (sold separately)"})
 GAME = Product(title="Harbour of Lights board game", attributes={"players": "2-4", "age_min_years": 10})
-WETSUIT = Product(title="Bravura Coldline wetsuit", category="Sports > Surfing > Wetsuits", attributes={"thickness_mm": "5/4", "zip": "chest"})
+WETSUIT = Product(title="Bravura Coldline men's wetsuit", category="Sports > Surfing > Wetsuits",
+                  attributes={"thickness_mm": "5/4", "zip": "chest"})
 
 
 @pytest.mark.parametrize(
