@@ -256,24 +256,27 @@ class Facts:
     def compound_parts(self) -> dict[str, set[tuple[int, str]]]:
         """The first part of each data word that is two English words ("fly" of flysheet, "arm" of armrests)."""
         parts: dict[str, set[tuple[int, str]]] = {}
-        for position, attribute in enumerate(self.attributes):
-            for words, role in ((attribute.name_words, "name"), (attribute.value_words, "value")):
-                for word in words:
-                    for head, _ in compound_splits(word):
-                        for form in forms(head):
-                            parts.setdefault(form, set()).add((position, role))
+        for position, role, word in self._data_words():
+            for head, _ in compound_splits(word):
+                for form in forms(head):
+                    parts.setdefault(form, set()).add((position, role))
         return parts
 
     @cached_property
     def compound_tails(self) -> dict[str, set[tuple[int, str]]]:
         """The last part of each data word that is two English words ("board" of fingerboard)."""
         tails: dict[str, set[tuple[int, str]]] = {}
+        for position, role, word in self._data_words():
+            for tail in closed_compound_heads(word):
+                tails.setdefault(tail, set()).add((position, role))
+        return tails
+
+    def _data_words(self):
+        """Every name and value word of the data, with its attribute's position and role."""
         for position, attribute in enumerate(self.attributes):
             for words, role in ((attribute.name_words, "name"), (attribute.value_words, "value")):
                 for word in words:
-                    for tail in closed_compound_heads(word):
-                        tails.setdefault(tail, set()).add((position, role))
-        return tails
+                    yield position, role, word
 
     def explain_by_head(self, word: str, neighbours: set[int]) -> set[tuple[int, str]]:  # neighbours: attributes whose values the run says
         """A compound that shares its head with an attribute's name when the rest of its run is that attribute's value.

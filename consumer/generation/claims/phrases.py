@@ -156,7 +156,7 @@ def run_claim(run: Run, found: list, sentence: str, facts: Facts, hedged: bool, 
         unexplained = sentence[run.words[missing[0]].start:run.words[missing[-1]].end]
         return Claim(text, "phrase", sentence, "unsupported", None, unexplained)
     positions = {p for pairs in found for p, _ in pairs}
-    sentence_forms = {f for t in tokens(sentence) if t.kind == "word" for f in forms(t.lower)}
+    sentence_forms: set[str] | None = None  # only a denial of relation words needs the sentence's words
     for p in positions:
         for denial in attributes[p].denials:  # "Not microwave safe." written in the value
             said = [word for word, pairs in zip(run.words, found) if any(forms(w) & forms(word.lower) for w in denial)]
@@ -164,6 +164,8 @@ def run_claim(run: Run, found: list, sentence: str, facts: Facts, hedged: bool, 
                 return Claim(text, "flag", sentence, "supported", attributes[p].name)
             if len(said) < len(denial) or denial in attributes[p].conditions:
                 continue
+            if denial <= FLAG_PREDICATES and sentence_forms is None:
+                sentence_forms = {f for t in tokens(sentence) if t.kind == "word" for f in forms(t.lower)}
             if denial <= FLAG_PREDICATES and not any(forms(w) & sentence_forms for w in attributes[p].name_words) and any(
                     q != p and not attributes[q].pseudo and not attributes[q].denials and any(forms(w) & sentence_forms for w in attributes[q].name_words)
                     for pairs in found for q, _ in pairs):
